@@ -1,0 +1,258 @@
+"""The one scoped base view every model screen inherits.
+
+It applies `models.scoping.visible_to` to every path Flask-Admin offers (list, count, details,
+edit, delete, actions, export, inline edit, relation choices, ajax look-ups), refuses writes
+that would move a row out of the writer's scope, and turns model declarations (labels,
+choices, CHECK rules, phone and credit-code columns) into Chinese forms and lists.
+"""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import SecureForm
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from stdnum.cn import uscc
+from wtforms.validators import ValidationError
+
+from models import db
+from models.scoping import ALL_ROLES, is_visible, visible_to
+
+PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{3,4}-?\d{7,8}|12345)$")
+READ_ROLES = ALL_ROLES - {"department"}
+WRITE_ROLES = frozenset({"admin", "street", "community"})
+# Personal data leaves the system only in exports by these roles (DOMAIN.md §2).
+PERSONAL_EXPORT_ROLES = frozenset({"admin", "street"})
+
+OUT_OF_SCOPE = "只能保存属于您管辖范围的记录，所选的区域、社区或单位超出了您的范围。"
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678: phones are masked wherever rows are listed."""
+    if not value:
+        return ""
+    return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"
+
+
+def validate_phone(form, field):
+    if field.data and not PHONE_PATTERN.match(field.data.strip()):
+        raise ValidationError("请输入有效的电话号码：11位手机号或带区号的固定电话。")
+
+
+def validate_credit_code(form, field):
+    if field.data and not uscc.is_valid(field.data.strip().upper()):
+        raise ValidationError("统一社会信用代码无效：应为18位，且校验位正确。")
+
+
+def _minimum_validator(inclusive: bool):
+    def check(form, field):
+        if field.data is None:
+            return
+        if field.data < 0 or (not inclusive and field.data == 0):
+            raise ValidationError("必须大于或等于0。" if inclusive else "必须大于0。")
+    return check
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """Ajax look-ups that offer, and accept, only rows in the user's scope."""
+
+    def get_query(self):
+        return super().get_query().filter(visible_to(self.model, current_user))
+
+    def get_one(self, pk):
+        with db.session.no_autoflush:
+            return self.get_query().filter(self.model.id == pk).one_or_none()
+
+
+class ScopedModelConverter(AdminModelConverter):
+    """Relation `<select>`s list, and accept, only rows the user may see."""
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        if "query_factory" not in kwargs:
+            kwargs["query_factory"] = lambda: db.session.query(remote_model).filter(
+                visible_to(remote_model, current_user))
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
+
+def _integrity_message(exc: IntegrityError) -> str:
+    text = str(exc.orig).lower()
+    if "unique" in text or "duplicate" in text:
+        return "保存失败：与已有记录重复（名称、编号或房号在同一范围内须唯一）。"
+    if "foreign key" in text:
+        return "操作失败：关联的记录不存在，或本记录仍被其他记录引用，请先处理引用它的记录。"
+    if "not null" in text or "null value" in text:
+        return "保存失败：有必填项未填写。"
+    return "保存失败：填写的数据不符合规则，请检查数值和日期。"
+
+
+class ScopedModelView(ModelView):
+    """Base of every model screen: role access, row scoping and Chinese forms, declared once."""
+
+    read_roles: frozenset[str] = READ_ROLES
+    write_roles: frozenset[str] = WRITE_ROLES
+    export_roles: frozenset[str] | None = None  # None: every reader; set for personal data
+
+    form_base_class = SecureForm
+    model_form_converter = ScopedModelConverter
+    can_view_details = True
+    can_set_page_size = True
+    page_size = 20
+    column_display_pk = False
+    column_default_sort = ("id", True)
+    export_types = ["csv", "xlsx"]
+    form_excluded_columns = ("created_at", "updated_at")
+    column_details_exclude_list = ()
+
+    def __init__(self, model, session=db, **kwargs):
+        self._declare_from_model(model)
+        super().__init__(model, session, **kwargs)
+
+    # -- declarations read from the model ------------------------------------------------------
+
+    def _declare_from_model(self, model) -> None:
+        """Labels, choices, formatters and validators come from the model's column `info`."""
+        mapper = sa.inspect(model)
+        labels = {"created_at": "创建时间", "updated_at": "更新时间"}
+        choices, form_choices, formatters, form_args = {}, {}, {}, {}
+        for prop in mapper.attrs:
+            info = getattr(prop, "info", None) or {}
+            if isinstance(prop, sa.orm.ColumnProperty):
+                info = prop.columns[0].info or info
+            if "label" in info:
+                labels[prop.key] = info["label"]
+            if "choices" in info:
+                pairs = list(info["choices"].items())
+                choices[prop.key] = pairs
+                form_choices[prop.key] = pairs
+            validators = []
+            if info.get("phone"):
+                formatters[prop.key] = lambda v, c, m, n: mask_phone(getattr(m, n))
+                validators.append(validate_phone)
+            if info.get("uscc"):
+                validators.append(validate_credit_code)
+            if validators:
+                form_args[prop.key] = {"validators": validators}
+        for constraint in model.__table__.constraints:
+            if "minimum" in constraint.info:
+                column, inclusive = constraint.info["minimum"]
+                key = mapper.get_property_by_column(model.__table__.c[column]).key
+                form_args.setdefault(key, {"validators": []})["validators"].append(
+                    _minimum_validator(inclusive))
+        self.column_labels = {**labels, **(self.column_labels or {})}
+        self.column_choices = {**choices, **(self.column_choices or {})}
+        self.form_choices = {**form_choices, **(self.form_choices or {})}
+        self.column_formatters = {**formatters, **(self.column_formatters or {})}
+        merged = dict(form_args)
+        for key, args in (self.form_args or {}).items():
+            merged[key] = {**merged.get(key, {}), **args}
+        self.form_args = merged
+        hidden = [p.key for p in mapper.column_attrs
+                  if (p.columns[0].info or {}).get("hidden") or (p.columns[0].info or {}).get("readonly")]
+        self.form_excluded_columns = tuple(
+            set(self.form_excluded_columns or ()) | set(hidden)
+            - set(getattr(self, "form_columns", None) or ()))
+
+    # -- who may do what ---------------------------------------------------------------------
+
+    def _role_in(self, roles) -> bool:
+        return current_user.is_authenticated and current_user.role in roles
+
+    @property
+    def can_create(self):
+        return self._role_in(self.write_roles)
+
+    @property
+    def can_edit(self):
+        return self._role_in(self.write_roles)
+
+    @property
+    def can_delete(self):
+        return self._role_in(self.write_roles)
+
+    @property
+    def can_export(self):
+        return self._role_in(self.export_roles if self.export_roles is not None
+                             else self.read_roles)
+
+    def is_accessible(self):
+        return self._role_in(self.read_roles)
+
+    def is_visible(self):
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    # -- every read goes through the scope ----------------------------------------------------
+
+    def scope_condition(self):
+        return visible_to(self.model, current_user)
+
+    def get_query(self):
+        return super().get_query().filter(self.scope_condition())
+
+    def get_count_query(self):
+        # count(*) rather than count('*'): SQLite answers the former from an index.
+        return (db.session.query(sa.func.count()).select_from(self.model)
+                .filter(self.scope_condition()))
+
+    def get_one(self, id):
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            return None
+        return self.get_query().filter(self.model.id == pk).one_or_none()
+
+    def _create_ajax_loader(self, name, options):
+        remote = getattr(self.model, name).property.mapper.class_
+        return ScopedAjaxLoader(name, db, remote, **options)
+
+    # -- every write stays in the scope ------------------------------------------------------
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        if request.method != "POST" or not hasattr(form, "_fields"):
+            return valid
+        for constraint in self.model.__table__.constraints:
+            first, second = constraint.info.get("order", (None, None))
+            if first in form and second in form:
+                start, end = form[first].data, form[second].data
+                if start and end and end < start:
+                    form[second].errors = list(form[second].errors) + [
+                        f"“{form[second].label.text}”不能早于“{form[first].label.text}”。"]
+                    valid = False
+        return valid
+
+    def on_model_change(self, form, model, is_created):
+        db.session.flush()
+        if not is_visible(model, current_user):
+            raise ValidationError(OUT_OF_SCOPE)
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, IntegrityError):
+            flash(_integrity_message(exc), "error")
+            return True
+        if isinstance(exc, ValidationError):
+            flash(str(exc), "error")
+            return True
+        if isinstance(exc, SQLAlchemyError):
+            flash("数据库操作失败，请稍后重试；如反复出现请联系管理员。", "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+def status_badge(choices):
+    """A list formatter that shows a choice column as a coloured badge."""
+    def format(view, context, model, name):
+        code = getattr(model, name)
+        return Markup('<span class="badge badge-secondary status-{}">{}</span>').format(
+            code or "", choices.label(code))
+    return format

@@ -1,0 +1,30 @@
+"""The home page: the signed-in user's scope at a glance."""
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_login import current_user
+
+from .base import ScopedModelView
+
+
+class HomeView(AdminIndexView):
+    """Counts per kind of record, each linking to its list, for what the user may see."""
+
+    def is_accessible(self):
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    @expose("/")
+    def index(self):
+        groups: dict[str, list[dict]] = {}
+        for view in self.admin._views:
+            if isinstance(view, ScopedModelView) and view.is_accessible():
+                groups.setdefault(view.category or "其他", []).append({
+                    "name": view.name,
+                    "count": view.get_count_query().scalar(),
+                    "url": url_for(f"{view.endpoint}.index_view"),
+                })
+        return self.render("admin/home.html", groups=groups)

@@ -1,0 +1,89 @@
+"""Command-line tasks: schema, demo data and accounts."""
+from __future__ import annotations
+
+import secrets
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from models import db
+from models.scoping import ROLES
+from models.users import ROLE_ORGANISATION, User
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+
+
+@click.command("init-db")
+def init_db():
+    """Bring the database to the newest schema through the migrations."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo("数据库已升级到最新结构。")
+
+
+@click.command("seed-demo")
+@click.option("--password", default=None, help="所有演示账号的密码（默认随机生成）。")
+def seed_demo(password):
+    """Load Jianguo Street's demo data (idempotent) and print the demo accounts."""
+    from demo import load_demo
+
+    password = password or secrets.token_urlsafe(9)
+    accounts = load_demo(password)
+    db.session.commit()
+    click.echo("演示数据已就绪。演示账号（用户名 / 角色 / 单位）：")
+    for user in accounts:
+        click.echo(f"  {user.username:<22} {user.role_label:<12} {user.organisation or ''}")
+    click.echo(f"所有演示账号的密码：{password}")
+
+
+def _lookup(model, name: str | None, what: str):
+    if name is None:
+        return None
+    row = db.session.scalar(sa.select(model).where(model.name == name))
+    if row is None:
+        raise click.BadParameter(f"找不到{what}“{name}”。")
+    return row
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--street")
+@click.option("--community")
+@click.option("--firm")
+@click.option("--department")
+@click.option("--display-name", default=None)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(username, role, street, community, firm, department, display_name, password):
+    """Create an account tied to the one organisation its role needs."""
+    from models.orgs import Department, PropertyFirm
+    from models.places import Community, Street
+
+    orgs = {
+        "street_id": _lookup(Street, street, "街道"),
+        "community_id": _lookup(Community, community, "社区"),
+        "firm_id": _lookup(PropertyFirm, firm, "物业企业"),
+        "department_id": _lookup(Department, department, "部门"),
+    }
+    required = ROLE_ORGANISATION.get(role)
+    for column, org in orgs.items():
+        if column == required and org is None:
+            raise click.UsageError(f"角色 {role} 需要指定 --{column.removesuffix('_id')}。")
+        if column != required and org is not None:
+            raise click.UsageError(f"角色 {role} 不应指定 --{column.removesuffix('_id')}。")
+    if len(password) < 10:
+        raise click.UsageError("密码至少10位。")
+    if db.session.scalar(sa.select(User).where(User.username == username)):
+        raise click.UsageError(f"用户名 {username} 已存在。")
+    user = User(username=username, display_name=display_name or username, role=role,
+                **{column: org.id for column, org in orgs.items() if org is not None})
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"已创建账号 {username}（{ROLES.label(role)}）。")
