@@ -11,6 +11,7 @@ import re
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
+from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
@@ -211,6 +212,17 @@ class ScopedModelView(ModelView):
             return None
         return self.get_query().filter(self.model.id == pk).one_or_none()
 
+    def rows_for_ids(self, ids):
+        """The scoped query for posted row ids; ids that are not integers match nothing."""
+        numbers = [int(i) for i in ids if str(i).isdigit()]
+        return self.get_query().filter(self.model.id.in_(numbers))
+
+    @action("delete", "删除", "确定要删除所选记录吗？")
+    def action_delete(self, ids):
+        # Flask-Admin binds the posted ids as strings, which PostgreSQL refuses to compare
+        # with integer keys; pass integers instead.
+        return super().action_delete([int(i) for i in ids if str(i).isdigit()])
+
     def _create_ajax_loader(self, name, options):
         remote = getattr(self.model, name).property.mapper.class_
         return ScopedAjaxLoader(name, db, remote, **options)
@@ -238,12 +250,14 @@ class ScopedModelView(ModelView):
 
     def handle_view_exception(self, exc):
         if isinstance(exc, IntegrityError):
+            db.session.rollback()
             flash(_integrity_message(exc), "error")
             return True
         if isinstance(exc, ValidationError):
             flash(str(exc), "error")
             return True
         if isinstance(exc, SQLAlchemyError):
+            db.session.rollback()
             flash("数据库操作失败，请稍后重试；如反复出现请联系管理员。", "error")
             return True
         return super().handle_view_exception(exc)

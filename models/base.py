@@ -11,7 +11,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    # Choice columns get ck_<table>_<column>; explicit CHECKs keep their own names.
+    "ck": "ck_%(table_name)s_%(column_0_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
@@ -57,7 +58,7 @@ class Choices:
 def choice_column(choices: Choices, text: str, *, nullable: bool = False, default=None, **kw):
     """A string column limited by a CHECK constraint to the codes of `choices`."""
     return mapped_column(
-        sa.Enum(*choices, name=choices.name, native_enum=False, create_constraint=True,
+        sa.Enum(*choices, native_enum=False, create_constraint=True,
                 length=max(len(c) for c in choices)),
         nullable=nullable,
         default=default,

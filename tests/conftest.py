@@ -11,7 +11,6 @@ import re
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 import models.users
@@ -40,20 +39,15 @@ def _database_url(kind: str, tmp_path_factory) -> str:
 
 
 class IsolatedClient(FlaskClient):
-    """A test client whose requests do not share Flask-Login's cached user.
+    """A test client whose every request runs in its own app context, as in production.
 
-    Tests hold one app context for direct database access; requests reuse it, and with it
-    `g._login_user`, so each request forgets the previous request's user first.
+    Tests hold an app context for direct database access; without this, requests would
+    share its `g` (Flask-Login's cached user) and its database session.
     """
 
     def open(self, *args, **kwargs):
-        if has_app_context():
-            g.pop("_login_user", None)
-        try:
+        with self.application.app_context():
             return super().open(*args, **kwargs)
-        finally:
-            if has_app_context():
-                g.pop("_login_user", None)
 
 
 @pytest.fixture(scope="session", params=DATABASES)
