@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_auth(app)
     _register_admin(app)
+    _register_reports(app)
     _register_errors(app)
     _register_cli(app)
     return app
@@ -38,6 +39,10 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        # Where the QR codes on printed documents point (the public verification page).
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",
+        # Document-number prefix per document type; the default is the street's 机关代字 + 类别字.
+        DOCUMENT_PREFIXES={},
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -103,6 +108,20 @@ def _register_admin(app: Flask) -> None:
                   theme=Bootstrap4Theme(base_template="admin/app_master.html", fluid=True))
     register_views(admin)
     app.extensions["workbench_admin"] = admin
+    from admin_views.filings import verify_bp
+
+    app.register_blueprint(verify_bp)
+
+
+def _register_reports(app: Flask) -> None:
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    from reports.render import font_problems
+
+    # Filing templates live with the renderer, beside the screens' templates.
+    app.jinja_loader = ChoiceLoader([
+        app.jinja_loader, FileSystemLoader(os.path.join(app.root_path, "reports", "templates"))])
+    app.jinja_env.globals["font_problems"] = font_problems
 
 
 def _register_errors(app: Flask) -> None:

@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(filings)
 
 
 @click.command("init-db")
@@ -87,3 +88,49 @@ def create_user(username, role, street, community, firm, department, display_nam
     db.session.add(user)
     db.session.commit()
     click.echo(f"已创建账号 {username}（{ROLES.label(role)}）。")
+
+
+@click.group("filings")
+def filings():
+    """Printed documents: list the types, render one to PDF."""
+
+
+@filings.command("list")
+def filings_list():
+    """The document types, with the record each is printed from."""
+    import reports.documents  # noqa: F401
+    from reports.filings import DOCUMENT_TYPES
+
+    for document_type in DOCUMENT_TYPES.values():
+        click.echo(f"{document_type.key:<22} {document_type.model:<22} {document_type.title}")
+
+
+@filings.command("render")
+@click.argument("doc_type")
+@click.argument("record_id", type=int)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--user", "username", default=None,
+              help="以该账号的权限出具（默认以系统身份，不受范围限制）。")
+def filings_render(doc_type, record_id, output, username):
+    """Issue (or reprint) one document and write its PDF."""
+    import reports.documents  # noqa: F401
+    from reports.filings import DOCUMENT_TYPES, build_pdf, find_record, issue
+
+    document_type = DOCUMENT_TYPES.get(doc_type)
+    if document_type is None:
+        raise click.BadParameter(f"未知的文书类型 {doc_type}；可用 `filings list` 查看。")
+    user = None
+    if username:
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            raise click.BadParameter(f"找不到账号 {username}。")
+        record = find_record(document_type, record_id, user)
+    else:
+        record = db.session.get(document_type.model_class, record_id)
+    if record is None:
+        raise click.UsageError(f"找不到编号为 {record_id} 的记录，或不在该账号的范围内。")
+    issued = issue(document_type, record, user)
+    db.session.commit()
+    with open(output, "wb") as handle:
+        handle.write(build_pdf([(document_type, record, issued)], user))
+    click.echo(f"{issued.number} → {output}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_admin import Admin
 
 # Menu order: each module registers its views under its own category.
-MENU_MODULES = ("places", "governance", "service", "cases", "fees", "renovation", "system")
+MENU_MODULES = ("places", "governance", "service", "cases", "fees", "renovation", "filings",
+                "system")
 
 
 def register_views(admin: Admin) -> None:

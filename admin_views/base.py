@@ -11,11 +11,14 @@ import re
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import SecureForm
+from flask_admin.model.template import LinkRowAction
+from flask_wtf import FlaskForm
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -92,10 +95,47 @@ def _integrity_message(exc: IntegrityError) -> str:
     return "保存失败：填写的数据不符合规则，请检查数值和日期。"
 
 
-class ScopedModelView(ModelView):
-    """Base of every model screen: role access, row scoping and Chinese forms, declared once."""
+def _path_label(model, path: str) -> str:
+    """“所属社区” for community.name, “楼栋·楼号” for building.number: filter names in Chinese."""
+    *relations, leaf = path.split(".")
+    parts = []
+    for key in relations:
+        prop = sa.inspect(model).attrs[key]
+        parts.append((prop.info or {}).get("label", key))
+        model = prop.mapper.class_
+    if leaf != "name":
+        column = sa.inspect(model).columns[leaf]
+        parts.append((column.info or {}).get("label", leaf))
+    return "·".join(parts)
+
+
+class RoleAccessMixin:
+    """Access by role for any admin view: strangers go to the sign-in page, others get 403."""
 
     read_roles: frozenset[str] = READ_ROLES
+
+    def _role_in(self, roles) -> bool:
+        return current_user.is_authenticated and current_user.role in roles
+
+    def is_accessible(self):
+        return self._role_in(self.read_roles)
+
+    def is_visible(self):
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
+class ScopedBaseView(RoleAccessMixin, BaseView):
+    """Base of custom (non-model) screens; they fetch rows through `visible_to` only."""
+
+
+class ScopedModelView(RoleAccessMixin, ModelView):
+    """Base of every model screen: role access, row scoping and Chinese forms, declared once."""
+
     write_roles: frozenset[str] = WRITE_ROLES
     export_roles: frozenset[str] | None = None  # None: every reader; set for personal data
 
@@ -109,6 +149,7 @@ class ScopedModelView(ModelView):
     export_types = ["csv", "xlsx"]
     form_excluded_columns = ("created_at", "updated_at")
     column_details_exclude_list = ()
+    details_template = "admin/scoped_details.html"
 
     def __init__(self, model, session=db, **kwargs):
         self._declare_from_model(model)
@@ -145,6 +186,9 @@ class ScopedModelView(ModelView):
                 key = mapper.get_property_by_column(model.__table__.c[column]).key
                 form_args.setdefault(key, {"validators": []})["validators"].append(
                     _minimum_validator(inclusive))
+        for path in self.column_filters or ():
+            if isinstance(path, str) and "." in path:
+                labels.setdefault(path, _path_label(model, path))
         self.column_labels = {**labels, **(self.column_labels or {})}
         self.column_choices = {**choices, **(self.column_choices or {})}
         self.form_choices = {**form_choices, **(self.form_choices or {})}
@@ -160,9 +204,6 @@ class ScopedModelView(ModelView):
             - set(getattr(self, "form_columns", None) or ()))
 
     # -- who may do what ---------------------------------------------------------------------
-
-    def _role_in(self, roles) -> bool:
-        return current_user.is_authenticated and current_user.role in roles
 
     @property
     def can_create(self):
@@ -180,17 +221,6 @@ class ScopedModelView(ModelView):
     def can_export(self):
         return self._role_in(self.export_roles if self.export_roles is not None
                              else self.read_roles)
-
-    def is_accessible(self):
-        return self._role_in(self.read_roles)
-
-    def is_visible(self):
-        return self.is_accessible()
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
 
     # -- every read goes through the scope ----------------------------------------------------
 
@@ -222,6 +252,34 @@ class ScopedModelView(ModelView):
         # Flask-Admin binds the posted ids as strings, which PostgreSQL refuses to compare
         # with integer keys; pass integers instead.
         return super().action_delete([int(i) for i in ids if str(i).isdigit()])
+
+    # -- printing: documents whose record is this view's model --------------------------------
+
+    def document_types(self) -> list:
+        from reports.filings import DOCUMENT_TYPES
+
+        return [t for t in DOCUMENT_TYPES.values() if t.model == self.model.__name__]
+
+    def get_list_row_actions(self):
+        actions = list(super().get_list_row_actions())
+        for document_type in self.document_types():
+            actions.append(LinkRowAction(
+                "fa fa-print",
+                lambda action, row_id, row, key=document_type.key: url_for(
+                    "filings.preview", doc_type=key, record_id=row_id),
+                title=f"打印{document_type.title}"))
+        return actions
+
+    @action("print", "批量打印文书")
+    def action_print(self, ids):
+        issuable = [t for t in self.document_types() if current_user.role in t.issuer_roles]
+        return self.render("admin/batch_print.html", document_types=issuable, ids=ids,
+                           form=FlaskForm())
+
+    def is_action_allowed(self, name):
+        if name == "print":
+            return any(current_user.role in t.issuer_roles for t in self.document_types())
+        return super().is_action_allowed(name)
 
     def _create_ajax_loader(self, name, options):
         remote = getattr(self.model, name).property.mapper.class_

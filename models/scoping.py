@@ -25,7 +25,7 @@ ALL_ROLES = frozenset(ROLES)
 CITY_WIDE = frozenset({"admin", "city"})
 
 
-def _model(name: str):
+def model_by_name(name: str):
     """A mapped class by name; rules name models as strings to avoid import cycles."""
     from .base import db
 
@@ -34,8 +34,8 @@ def _model(name: str):
 
 def visible_area_ids(user) -> sa.Select | None:
     """The ids of management areas in the user's scope, or None for every area."""
-    area = _model("ManagementArea")
-    community = _model("Community")
+    area = model_by_name("ManagementArea")
+    community = model_by_name("Community")
     if user.role in CITY_WIDE:
         return None
     if user.role == "street":
@@ -44,7 +44,7 @@ def visible_area_ids(user) -> sa.Select | None:
     if user.role == "community":
         return sa.select(area.id).where(area.community_id == user.community_id)
     if user.role == "firm":
-        contract = _model("ServiceContract")
+        contract = model_by_name("ServiceContract")
         return (sa.select(contract.area_id)
                 .where(contract.firm_id == user.firm_id, contract.active_on(date.today())))
     return sa.select(area.id).where(sa.false())
@@ -82,7 +82,7 @@ class ByParent(Rule):
         self.parent = parent
 
     def condition(self, model, user):
-        parent = _model(self.parent)
+        parent = model_by_name(self.parent)
         return getattr(model, self.column).in_(
             sa.select(parent.id).where(visible_to(parent, user)))
 

@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from admin_views.base import ScopedModelView
+from admin_views.base import ScopedBaseView, ScopedModelView
 from admin_views.home import HomeView
 from models import db
 
@@ -49,7 +49,7 @@ def rows(world):
 def test_every_view_is_scoped(app):
     views = app.extensions["workbench_admin"]._views
     for view in views:
-        assert isinstance(view, (ScopedModelView, HomeView)), view
+        assert isinstance(view, (ScopedModelView, ScopedBaseView, HomeView)), view
     for view in model_views(app):
         assert getattr(view.model, "__scope__", None) is not None, view.model
 

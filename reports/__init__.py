@@ -1,0 +1,1 @@
+"""Printed filings: one template per document, one render function, gapless numbering."""
