@@ -78,7 +78,9 @@ class ScopedModelConverter(AdminModelConverter):
     """Relation `<select>`s list, and accept, only rows the user may see."""
 
     def _model_select_field(self, prop, multiple, remote_model, **kwargs):
-        if "query_factory" not in kwargs:
+        # Ajax fields take their rows from ScopedAjaxLoader and accept no query_factory.
+        ajax = prop.key in getattr(self.view, "_form_ajax_refs", {})
+        if "query_factory" not in kwargs and not ajax:
             kwargs["query_factory"] = lambda: db.session.query(remote_model).filter(
                 visible_to(remote_model, current_user))
         return super()._model_select_field(prop, multiple, remote_model, **kwargs)
@@ -147,6 +149,8 @@ class ScopedModelView(RoleAccessMixin, ModelView):
     column_display_pk = False
     column_default_sort = ("id", True)
     export_types = ["csv", "xlsx"]
+    # Exports carry plain values, not the badges and links the list formatters draw.
+    column_formatters_export: dict = {}
     form_excluded_columns = ("created_at", "updated_at")
     column_details_exclude_list = ()
     details_template = "admin/scoped_details.html"

@@ -1,1 +1,98 @@
-"""Models of this area of the domain (being written)."""
+"""Old-complex renovation projects led by the housing bureau, and their work items."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import (
+    Choices, TimestampMixin, choice_column, db, in_order, label, not_negative, positive,
+)
+from .scoping import ByArea, ByParent
+
+PROJECT_STATUSES = Choices(
+    "renovation_status",
+    planned="计划",
+    in_progress="施工中",
+    completed="已完工",
+    accepted="已验收",
+)
+ITEM_KINDS = Choices(
+    "renovation_item_kind",
+    service_room="物业服务用房",
+    room_utilities="服务用房水电暖配套",
+    gates="四门落锁",
+    other="其他",
+)
+ITEM_STATUSES = Choices(
+    "renovation_item_status",
+    not_started="未开工",
+    in_progress="施工中",
+    done="已完成",
+)
+
+
+class RenovationProject(TimestampMixin, db.Model):
+    """One renovation project of one management area, in one budget year."""
+
+    __tablename__ = "renovation_project"
+    __table_args__ = (
+        sa.UniqueConstraint("area_id", "name"),
+        not_negative("budget"),
+        in_order("start_on", "planned_end_on"),
+        in_order("start_on", "completed_on"),
+        sa.CheckConstraint("year >= 2000 AND year <= 2100", name="year_range"),
+    )
+    __scope__ = ByArea()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
+                                         info=label("物业管理区域"))
+    name: Mapped[str] = mapped_column(sa.String(100), info=label("项目名称"))
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True,
+                                               info=label("牵头部门"))
+    year: Mapped[int] = mapped_column(info=label("年度"))
+    budget: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"),
+                                            info=label("预算（元）"))
+    start_on: Mapped[date | None] = mapped_column(info=label("开工日期"))
+    planned_end_on: Mapped[date | None] = mapped_column(info=label("计划完工日期"))
+    completed_on: Mapped[date | None] = mapped_column(info=label("实际完工日期"))
+    status: Mapped[str] = choice_column(PROJECT_STATUSES, "状态", default="planned")
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=label("备注"))
+
+    area = relationship("ManagementArea", info=label("物业管理区域"))
+    department = relationship("Department", info=label("牵头部门"))
+    items = relationship("RenovationItem", back_populates="project",
+                         order_by="RenovationItem.id", info=label("改造内容"))
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.name}"
+
+
+class RenovationItem(TimestampMixin, db.Model):
+    """One piece of work inside a renovation project (service room, four gates, ...)."""
+
+    __tablename__ = "renovation_item"
+    __table_args__ = (
+        # NULL passes the CHECK: the quantity is optional.
+        positive("quantity"),
+    )
+    __scope__ = ByParent("project_id", "RenovationProject")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("renovation_project.id"), index=True,
+                                            info=label("改造项目"))
+    kind: Mapped[str] = choice_column(ITEM_KINDS, "改造类别")
+    description: Mapped[str] = mapped_column(sa.String(200), info=label("改造内容"))
+    quantity: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), info=label("数量"))
+    unit: Mapped[str | None] = mapped_column(sa.String(16), info=label("单位"))
+    status: Mapped[str] = choice_column(ITEM_STATUSES, "状态", default="not_started")
+    done_on: Mapped[date | None] = mapped_column(info=label("完成日期"))
+    accepted: Mapped[bool] = mapped_column(default=False, info=label("已验收"))
+
+    project = relationship("RenovationProject", back_populates="items", info=label("改造项目"))
+
+    def __str__(self) -> str:
+        return f"{ITEM_KINDS.label(self.kind)}：{self.description}"
