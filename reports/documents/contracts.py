@@ -1,22 +1,12 @@
-"""The document types: what each filing is about, who receives it, and what it shows."""
+"""Contract filings sent to the enforcement bureau."""
 from __future__ import annotations
 
-import sqlalchemy as sa
+from reports.filings import DocumentType, register
 
-from models import db
-from models.orgs import Department
+from . import ENFORCEMENT_BUREAU, department_of_kind
 
-from .filings import DocumentType, register
-
-ENFORCEMENT_BUREAU = "临江市城市管理行政执法局"
 # The notice's local rule: agreement-based selection only up to this floor area (m²).
 AGREEMENT_AREA_LIMIT = 30000
-
-
-def department_of_kind(kind: str):
-    """The city department of that kind (the bureau, the housing bureau, the court)."""
-    return db.session.scalar(sa.select(Department).where(Department.kind == kind)
-                             .order_by(Department.id))
 
 
 def _bureau(record):
