@@ -38,5 +38,15 @@ run: install instance/config.py $(DB)
 test: install
 	$(BIN)/python -m pytest
 
+# Benchmark of issue 8 (bench/README.md): `bench-quick` at 100,000 cases, `bench` at three
+# sizes and on PostgreSQL; both print one table and write bench/results.json.
+BENCH_PG ?= postgresql://postgres@127.0.0.1:5432/bench
+
+bench: install
+	$(BIN)/python -m bench.run --sizes 10000,100000,1000000 --postgresql '$(BENCH_PG)'
+
+bench-quick: install
+	$(BIN)/python -m bench.run --sizes 100000 --runs 5
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_admin(app)
     _register_reports(app)
     _register_errors(app)
+    _register_security(app)
     _register_cli(app)
     return app
 
@@ -141,6 +142,12 @@ def _register_errors(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handler)
+
+
+def _register_security(app: Flask) -> None:
+    from security import init_security
+
+    init_security(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -6,10 +6,15 @@ import secrets
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
 
+from cli_backup import register as register_backup
+from cli_stats import register as register_stats
+import cli_cases
 from models import db
 from models.scoping import ROLES
 from models.users import ROLE_ORGANISATION, User
+from security import password_problem
 
 
 def register_commands(app: Flask) -> None:
@@ -17,6 +22,21 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(filings)
+    cli_cases.register(app)
+    register_backup(app)
+    register_stats(app)
+    for command in app.cli.commands.values():
+        _with_app_context(command)
+
+
+def _with_app_context(command: click.Command) -> None:
+    """Run every command (and subcommand) inside the app context, as `@app.cli.command` would."""
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            _with_app_context(subcommand)
+    elif command.callback is not None and not getattr(command.callback, "_in_app_context", False):
+        command.callback = with_appcontext(command.callback)
+        command.callback._in_app_context = True
 
 
 @click.command("init-db")
@@ -78,8 +98,9 @@ def create_user(username, role, street, community, firm, department, display_nam
             raise click.UsageError(f"角色 {role} 需要指定 --{column.removesuffix('_id')}。")
         if column != required and org is not None:
             raise click.UsageError(f"角色 {role} 不应指定 --{column.removesuffix('_id')}。")
-    if len(password) < 10:
-        raise click.UsageError("密码至少10位。")
+    problem = password_problem(password, username)
+    if problem:
+        raise click.UsageError(problem)
     if db.session.scalar(sa.select(User).where(User.username == username)):
         raise click.UsageError(f"用户名 {username} 已存在。")
     user = User(username=username, display_name=display_name or username, role=role,

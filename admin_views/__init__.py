@@ -5,7 +5,7 @@ from flask_admin import Admin
 
 # Menu order: each module registers its views under its own category.
 MENU_MODULES = ("places", "governance", "service", "cases", "fees", "renovation", "filings",
-                "system")
+                "dashboard", "spreadsheets", "system", "audit")
 
 
 def register_views(admin: Admin) -> None:

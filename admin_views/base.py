@@ -8,24 +8,33 @@ choices, CHECK rules, phone and credit-code columns) into Chinese forms and list
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import BaseView
+from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.babel import Translations as AdminTranslations
+from flask_admin.babel import gettext as admin_gettext
+from flask_admin.contrib.sqla import typefmt as sqla_typefmt
 from flask_admin.form import SecureForm
+from flask_admin.model import typefmt
 from flask_admin.model.template import LinkRowAction
 from flask_wtf import FlaskForm
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from stdnum.cn import uscc
+from wtforms import HiddenField, PasswordField
 from wtforms.validators import ValidationError
 
 from models import db
+from security import password_problem
+from models.audit import AuditEntry, record
 from models.scoping import ALL_ROLES, is_visible, visible_to
 
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{3,4}-?\d{7,8}|12345)$")
@@ -35,6 +44,33 @@ WRITE_ROLES = frozenset({"admin", "street", "community"})
 PERSONAL_EXPORT_ROLES = frozenset({"admin", "street"})
 
 OUT_OF_SCOPE = "只能保存属于您管辖范围的记录，所选的区域、社区或单位超出了您的范围。"
+STALE = "保存未成功：您打开此记录后，它已被他人修改。"
+STALE_ADVICE = "您的修改没有保存，也没有覆盖他人的修改；请刷新页面查看最新内容后重新填写。"
+# Inline list edits post "<id>@<version>" as the row key (see VersionedWidget).
+VERSION_SEPARATOR = "@"
+MAX_ID = 2**31
+MAX_PAGE, MAX_PAGE_SIZE, MAX_SEARCH = 100_000, 500, 200
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def neutralise_formula(value):
+    """Exported text that a spreadsheet would run as a formula, prefixed so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) \
+            and not PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _chinese_filename(response, filename: str):
+    # Flask-Admin passes the name through secure_filename, which drops every Chinese
+    # character; RFC 6266 filename* keeps it.
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(filename)}")
+    return response
 
 
 def mask_phone(value: str | None) -> str:
@@ -70,8 +106,15 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return super().get_query().filter(visible_to(self.model, current_user))
 
     def get_one(self, pk):
+        # Posted ids arrive as text, which PostgreSQL will not compare with integer keys.
+        try:
+            number = int(pk)
+        except (TypeError, ValueError):
+            return None
+        if not 0 < number < MAX_ID:
+            return None
         with db.session.no_autoflush:
-            return self.get_query().filter(self.model.id == pk).one_or_none()
+            return self.get_query().filter(self.model.id == number).one_or_none()
 
 
 class ScopedModelConverter(AdminModelConverter):
@@ -111,6 +154,69 @@ def _path_label(model, path: str) -> str:
     return "·".join(parts)
 
 
+def _out_of_range(value) -> bool:
+    text = str(value).strip().lstrip("+-")
+    return text.isdigit() and int(text) >= MAX_ID
+
+
+class VersionField(HiddenField):
+    """The version the clerk's form was built from; compared on save, never written back."""
+
+    def populate_obj(self, obj, name):
+        pass
+
+
+class VersionedWidget:
+    """Wraps an inline-edit widget so its row key carries the row's version."""
+
+    def __init__(self, widget, version: int):
+        self.widget = widget
+        self.version = version
+
+    def __call__(self, field, **kwargs):
+        kwargs["pk"] = f"{kwargs['pk']}{VERSION_SEPARATOR}{self.version}"
+        return self.widget(field, **kwargs)
+
+
+def _local_time(moment) -> str:
+    from datetime import timedelta
+
+    # Stored in UTC; the office reads Beijing time.
+    return (moment + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+
+
+class _ChineseTranslations(AdminTranslations):
+    """WTForms' catalogue first, then Flask-Admin's: its relation fields' messages are there."""
+
+    def gettext(self, string):
+        text = super().gettext(string)
+        return admin_gettext(string) if text == string else text
+
+
+class ChineseSecureForm(SecureForm):
+    """Flask-Admin's CSRF-protected form, with every validation message in Chinese."""
+
+    class Meta(SecureForm.Meta):
+        _translations = _ChineseTranslations()
+
+
+def _yes_no(view, value, name=None):
+    return "是" if value else "否"
+
+
+class PrintRowAction(LinkRowAction):
+    """A list row's print button, drawn only on rows the document applies to."""
+
+    def __init__(self, document_type):
+        super().__init__("fa fa-print", lambda action, row_id, row: url_for(
+            "filings.preview", doc_type=document_type.key, record_id=row_id),
+            title=f"打印{document_type.title}")
+        self.document_type = document_type
+
+    def render(self, context, row_id, row):
+        return super().render(context, row_id, row) if self.document_type.applies_to(row) else ""
+
+
 class RoleAccessMixin:
     """Access by role for any admin view: strangers go to the sign-in page, others get 403."""
 
@@ -141,7 +247,9 @@ class ScopedModelView(RoleAccessMixin, ModelView):
     write_roles: frozenset[str] = WRITE_ROLES
     export_roles: frozenset[str] | None = None  # None: every reader; set for personal data
 
-    form_base_class = SecureForm
+    form_base_class = ChineseSecureForm
+    column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, bool: _yes_no}
+    column_type_formatters_export = {**sqla_typefmt.EXPORT_FORMATTERS, bool: _yes_no}
     model_form_converter = ScopedModelConverter
     can_view_details = True
     can_set_page_size = True
@@ -201,6 +309,12 @@ class ScopedModelView(RoleAccessMixin, ModelView):
         for key, args in (self.form_args or {}).items():
             merged[key] = {**merged.get(key, {}), **args}
         self.form_args = merged
+        if "version" in mapper.columns:
+            # Forms laid out by rules must still carry the version they were built from.
+            for name in ("form_rules", "form_create_rules", "form_edit_rules"):
+                rules = getattr(self, name, None)
+                if rules and "row_version" not in rules:
+                    setattr(self, name, (*rules, "row_version"))
         hidden = [p.key for p in mapper.column_attrs
                   if (p.columns[0].info or {}).get("hidden") or (p.columns[0].info or {}).get("readonly")]
         self.form_excluded_columns = tuple(
@@ -241,37 +355,60 @@ class ScopedModelView(RoleAccessMixin, ModelView):
 
     def get_one(self, id):
         try:
-            pk = int(id)
+            pk = int(str(id).split(VERSION_SEPARATOR)[0])
         except (TypeError, ValueError):
             return None
-        return self.get_query().filter(self.model.id == pk).one_or_none()
+        # Keys are 32-bit on PostgreSQL; a larger number names no row on either database.
+        row = self.get_query().filter(self.model.id == pk).one_or_none() \
+            if 0 < pk < MAX_ID else None
+        if row is None:
+            # A miss on a scoped fetch is a refused access as far as the audit is concerned.
+            db.session.rollback()
+            record("denied", self.model.__name__, pk if 0 < pk < MAX_ID else None,
+                   f"{self.endpoint}：记录不存在或不在范围内")
+            db.session.commit()
+        return row
+
+    def _get_list_extra_args(self):
+        # Out-of-range pages and sizes would overflow the database's OFFSET and LIMIT.
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), MAX_PAGE)
+        args.page_size = min(max(args.page_size or 0, 0), MAX_PAGE_SIZE)
+        if args.search:
+            args.search = args.search[:MAX_SEARCH]
+        return args
+
+    def _get_list_filter_args(self):
+        # A whole number beyond 32 bits matches nothing here and overflows the database driver.
+        filters = super()._get_list_filter_args()
+        return None if filters is None else [
+            f for f in filters if not _out_of_range(f[2])]
 
     def rows_for_ids(self, ids):
         """The scoped query for posted row ids; ids that are not integers match nothing."""
-        numbers = [int(i) for i in ids if str(i).isdigit()]
+        numbers = [int(i) for i in ids if str(i).isdigit() and 0 < int(i) < MAX_ID]
         return self.get_query().filter(self.model.id.in_(numbers))
 
     @action("delete", "删除", "确定要删除所选记录吗？")
     def action_delete(self, ids):
         # Flask-Admin binds the posted ids as strings, which PostgreSQL refuses to compare
         # with integer keys; pass integers instead.
-        return super().action_delete([int(i) for i in ids if str(i).isdigit()])
+        return super().action_delete([int(i) for i in ids
+                                      if str(i).isdigit() and 0 < int(i) < MAX_ID])
 
     # -- printing: documents whose record is this view's model --------------------------------
 
-    def document_types(self) -> list:
+    def document_types(self, record=None) -> list:
+        """The document types printed from this view's model (and applying to `record`)."""
         from reports.filings import DOCUMENT_TYPES
 
-        return [t for t in DOCUMENT_TYPES.values() if t.model == self.model.__name__]
+        return [t for t in DOCUMENT_TYPES.values() if t.model == self.model.__name__
+                and (record is None or t.applies_to(record))]
 
     def get_list_row_actions(self):
         actions = list(super().get_list_row_actions())
         for document_type in self.document_types():
-            actions.append(LinkRowAction(
-                "fa fa-print",
-                lambda action, row_id, row, key=document_type.key: url_for(
-                    "filings.preview", doc_type=key, record_id=row_id),
-                title=f"打印{document_type.title}"))
+            actions.append(PrintRowAction(document_type))
         return actions
 
     @action("print", "批量打印文书")
@@ -289,12 +426,123 @@ class ScopedModelView(RoleAccessMixin, ModelView):
         remote = getattr(self.model, name).property.mapper.class_
         return ScopedAjaxLoader(name, db, remote, **options)
 
+    # -- exports are audited -----------------------------------------------------------------
+
+    def _handle_view(self, name, **kwargs):
+        refused = super()._handle_view(name, **kwargs)
+        if refused is None and name == "export" and self.can_export:
+            record("export", self.model.__name__, None,
+                   f"{self.name}：{request.view_args.get('export_type', '')}")
+            db.session.commit()
+        return refused
+
+    def get_export_value(self, model, name):
+        return neutralise_formula(super().get_export_value(model, name))
+
+    def _export_csv(self, return_url):
+        return _chinese_filename(super()._export_csv(return_url), self.get_export_name("csv"))
+
+    def _export_tablib(self, export_type, return_url):
+        response = super()._export_tablib(export_type, return_url)
+        if response.status_code != 200:
+            return response
+        return _chinese_filename(response, self.get_export_name(export_type))
+
+    # -- no lost updates: the version the form was built from must still be current ---------
+
+    def _versioned(self) -> bool:
+        return "version" in sa.inspect(self.model).columns
+
+    def scaffold_form(self):
+        form_class = super().scaffold_form()
+        if self._versioned():
+            form_class.row_version = VersionField()
+        return form_class
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if obj is not None and hasattr(form, "row_version") and request.method != "POST":
+            form.row_version.data = obj.version
+        return form
+
+    def list_form(self, obj=None):
+        form = super().list_form(obj)
+        if obj is not None and self._versioned():
+            for field in form:
+                if field.name not in ("list_form_pk", "csrf_token"):
+                    field.widget = VersionedWidget(field.widget, obj.version)
+        return form
+
+    def _expected_version(self, form) -> int | None:
+        posted = form.row_version.data if hasattr(form, "row_version") else None
+        if hasattr(form, "list_form_pk"):
+            posted = str(form.list_form_pk.data or "").partition(VERSION_SEPARATOR)[2]
+        try:
+            return int(posted) if posted not in (None, "") else None
+        except (TypeError, ValueError):
+            return 0
+
+    def stale_message(self, row, expected: int) -> str:
+        """What others changed since version `expected`, in Chinese, from the audit trail."""
+        entries = db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.model == type(row).__name__, AuditEntry.row_id == row.id,
+            AuditEntry.action == "update", AuditEntry.row_version > expected)
+            .order_by(AuditEntry.id)).all()
+        changes = []
+        for entry in entries:
+            fields = "、".join(
+                f"{self.column_labels.get(key, key)}（{before if before is not None else '空'}"
+                f" → {after if after is not None else '空'}）"
+                for key, (before, after) in (entry.changes or {}).items())
+            changes.append(f"{entry.username} 于 {_local_time(entry.at)} 修改了{fields}")
+        detail = "；".join(changes) if changes else "（修改内容无记录）"
+        return f"{STALE}{detail}。{STALE_ADVICE}"
+
+    def version_conflict(self, row, expected) -> str | None:
+        """The refusal message when `row` is no longer at version `expected` (None if current).
+
+        Workflow endpoints pass the `row_version` their form posted.
+        """
+        try:
+            expected = int(expected)
+        except (TypeError, ValueError):
+            expected = 0
+        if getattr(row, "version", expected) == expected:
+            return None
+        record("stale", type(row).__name__, row.id, f"表单版本 {expected}，当前版本 {row.version}")
+        return self.stale_message(row, expected)
+
+    def update_model(self, form, model):
+        expected = self._expected_version(form)
+        if expected is not None:
+            message = self.version_conflict(model, expected)
+            if message:
+                db.session.commit()
+                flash(message, "error")
+                return False
+        return super().update_model(form, model)
+
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        # Flask-Admin answers every refused inline edit with a 500; it is the input's fault.
+        answer = super().ajax_update()
+        if isinstance(answer, tuple) and answer[1] == 500:
+            return answer[0], 409 if STALE in answer[0] else 400
+        return answer
+
     # -- every write stays in the scope ------------------------------------------------------
 
     def validate_form(self, form):
         valid = super().validate_form(form)
         if request.method != "POST" or not hasattr(form, "_fields"):
             return valid
+        username = form["username"].data if "username" in form else None
+        for field in form:
+            if isinstance(field, PasswordField) and field.data:
+                problem = password_problem(field.data, username)
+                if problem:
+                    field.errors = list(field.errors) + [problem]
+                    valid = False
         for constraint in self.model.__table__.constraints:
             first, second = constraint.info.get("order", (None, None))
             if first in form and second in form:
@@ -311,6 +559,10 @@ class ScopedModelView(RoleAccessMixin, ModelView):
             raise ValidationError(OUT_OF_SCOPE)
 
     def handle_view_exception(self, exc):
+        if isinstance(exc, StaleDataError):
+            db.session.rollback()
+            flash(f"{STALE}{STALE_ADVICE}", "error")
+            return True
         if isinstance(exc, IntegrityError):
             db.session.rollback()
             flash(_integrity_message(exc), "error")

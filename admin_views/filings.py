@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from models import db
+from models.audit import record as audit
 from models.documents import IssuedDocument
 from models.scoping import visible_to
 from reports.filings import (DOCUMENT_TYPES, build_html, build_pdf, current_issue, find_record,
@@ -100,6 +101,7 @@ class FilingsView(ScopedBaseView):
             abort(403)
         correcting = request.form.get("reissue") == "1"
         issued = (reissue if correcting else issue)(document_type, record, current_user)
+        audit("print", document_type.model, record.id, f"{document_type.title} {issued.number}")
         db.session.commit()
         if correcting:
             flash(f"已重新出具，新文号 {issued.number}，原文书已标记作废。", "success")
@@ -115,6 +117,8 @@ class FilingsView(ScopedBaseView):
         document_type = DOCUMENT_TYPES[issued.doc_type]
         record = self._record_or_404(document_type, issued.record_id)
         pdf = build_pdf([(document_type, record, issued)], current_user)
+        audit("print", document_type.model, record.id, f"{document_type.title} {issued.number}")
+        db.session.commit()
         return _pdf_response(pdf, f"{issued.number}.pdf")
 
     @expose("/batch/<doc_type>", methods=("POST",))
@@ -124,13 +128,16 @@ class FilingsView(ScopedBaseView):
             abort(403)
         ids = [i for i in request.form.getlist("rowid") if i.isdigit()][:MAX_BATCH]
         model = document_type.model_class
-        records = db.session.scalars(sa.select(model).where(
+        records = [record for record in db.session.scalars(sa.select(model).where(
             model.id.in_([int(i) for i in ids]),
-            visible_to(model, current_user)).order_by(model.id)).all()
+            visible_to(model, current_user)).order_by(model.id))
+            if document_type.applies_to(record)]
         if not records:
             flash("没有可打印的记录。", "warning")
             return redirect(request.referrer or url_for("admin.index"))
         items = [(document_type, r, issue(document_type, r, current_user)) for r in records]
+        for _, row, issued in items:
+            audit("print", document_type.model, row.id, f"{document_type.title} {issued.number}")
         db.session.commit()
         return _pdf_response(build_pdf(items, current_user), f"{document_type.title}（{len(items)}份）.pdf")
 

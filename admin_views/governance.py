@@ -3,19 +3,24 @@ property-management committees."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
-from flask import request
-from flask_admin import Admin
+from flask import flash, request, url_for
+from flask_admin import Admin, expose
+from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.validators import ValidationError
 
 from models import db
 from models.contracts import FILING_STATUSES
 from models.governance import (
     COMMITTEE_SIZES,
+    FILING_DOCUMENTS,
     PREPARATION_TASKS,
+    AssemblyBallot,
     AssemblyVote,
     CommitteeMember,
     OwnersAssembly,
@@ -23,14 +28,23 @@ from models.governance import (
     PreparatoryGroup,
     PreparatoryGroupMember,
     PropertyManagementCommittee,
+    area_stage,
+    committee_filing_deadline,
+    filing_deadline,
+    group_composition_problems,
+    group_deadlines,
     latest_term_end,
+    missing_filing_documents,
+    reelection_warning_from,
+    tally,
+    term_state,
 )
+from models.places import Building, Community, Household, ManagementArea
+from models.scoping import visible_to
 
-from .base import PERSONAL_EXPORT_ROLES, ScopedModelView, status_badge
+from .base import PERSONAL_EXPORT_ROLES, ScopedBaseView, ScopedModelView, status_badge
 
 CATEGORY = "业主自治"
-# Committees whose term ends within this many days are flagged for re-election.
-REELECTION_WARNING_DAYS = 90
 BIRTH_MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 
 
@@ -48,11 +62,40 @@ def _date(value) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
-def _meeting_deadline(view, context, model, name):
-    deadline = model.meeting_deadline
-    if deadline and model.status == "formed" and deadline < date.today():
-        return Markup('<span class="text-danger">{}（已逾期）</span>').format(_date(deadline))
-    return _date(deadline)
+def _deadline_cell(deadline):
+    """A due date, in red with the days overdue when it passed without being done."""
+    if deadline is None:
+        return ""
+    today = date.today()
+    if deadline.overdue(today):
+        late = ((deadline.done_on or today) - deadline.due).days
+        note = f"逾期{late}日完成" if deadline.done_on else f"已逾期{late}日"
+        return Markup('<span class="text-danger">{}（{}）</span>').format(_date(deadline.due),
+                                                                          note)
+    done = "（已完成）" if deadline.done_on else ""
+    return f"{_date(deadline.due)}{done}"
+
+
+def _group_deadline(task: str):
+    def format(view, context, model, name):
+        return _deadline_cell(next((d for d in group_deadlines(model) if d.task == task), None))
+    return format
+
+
+def _group_deadlines_details(view, context, model, name):
+    today = date.today()
+    lines = [Markup('<span class="{}">{}</span>').format(
+        "text-danger" if d.overdue(today) else "", d.describe(today))
+        for d in group_deadlines(model)]
+    return Markup("<br>").join(lines) if lines else "受理后开始计算期限"
+
+
+def _composition(view, context, model, name):
+    problems = group_composition_problems(model.members)
+    if problems:
+        return Markup('<span class="text-danger">{}</span>').format("".join(problems))
+    owners = sum(1 for m in model.members if m.category == "owner")
+    return f"符合要求（{len(model.members)}人，业主代表{owners}人）"
 
 
 def _tasks_done(view, context, model, name):
@@ -60,11 +103,36 @@ def _tasks_done(view, context, model, name):
 
 
 def _term_end(view, context, model, name):
-    warn_from = date.today() + timedelta(days=REELECTION_WARNING_DAYS)
-    if model.status == "in_term" and model.term_end <= warn_from:
-        return Markup('<span class="text-danger">{}（应筹备换届）</span>').format(
+    state = term_state(model, date.today())
+    if state == "reelection_due":
+        return Markup('<span class="text-warning">{}（换届预警）</span>').format(
+            _date(model.term_end))
+    if state == "expired" and model.status == "in_term":
+        return Markup('<span class="text-danger">{}（任期已届满）</span>').format(
             _date(model.term_end))
     return _date(model.term_end)
+
+
+def _filing_deadline(view, context, model, name):
+    return _deadline_cell(committee_filing_deadline(model))
+
+
+def _missing_documents(view, context, model, name):
+    missing = missing_filing_documents(model)
+    if not missing:
+        return "齐全"
+    return Markup('<span class="text-danger">缺{}项</span>').format(len(missing))
+
+
+def _missing_documents_details(view, context, model, name):
+    missing = missing_filing_documents(model)
+    if not missing:
+        return "齐全"
+    return Markup('<span class="text-danger">{}</span>').format("、".join(missing))
+
+
+def _reelection_from(view, context, model, name):
+    return _date(reelection_warning_from(model.term_end))
 
 
 def _vote_result(view, context, model, name):
@@ -82,6 +150,12 @@ def _vote_result_details(view, context, model, name):
 class GovernanceView(ScopedModelView):
     """Adds the `at_most` rules of the model's CHECKs to the form, with Chinese messages."""
 
+    def render(self, template, **kwargs):
+        # The shared details template's print buttons call get_pk_value, which Flask-Admin
+        # hands to list pages only.
+        kwargs.setdefault("get_pk_value", self.get_pk_value)
+        return super().render(template, **kwargs)
+
     def validate_form(self, form):
         valid = super().validate_form(form)
         if not hasattr(form, "_fields"):
@@ -97,33 +171,56 @@ class GovernanceView(ScopedModelView):
 
 
 class PreparatoryGroupView(GovernanceView):
-    column_list = ("area", "status", "applicant", "applied_on", "formed_on", "meeting_deadline",
-                   "tasks_done", "first_meeting_at", "first_meeting_form")
-    column_labels = {"meeting_deadline": "首次会议期限", "tasks_done": "筹备事项完成"}
-    column_formatters = {"meeting_deadline": _meeting_deadline, "tasks_done": _tasks_done}
-    column_formatters_export = {"meeting_deadline": lambda v, c, m, n: _date(m.meeting_deadline),
-                                "tasks_done": _tasks_done}
+    column_list = ("area", "status", "applicant", "accepted_on", "formation_deadline",
+                   "formed_on", "composition", "tasks_done", "publicity_deadline",
+                   "meeting_deadline", "first_meeting_at")
+    column_labels = {"formation_deadline": "组建期限（受理后60日）",
+                     "meeting_deadline": "首次会议期限（成立后90日）",
+                     "publicity_deadline": "筹备事项公示期限（会前15日）",
+                     "composition": "成员组成", "tasks_done": "筹备事项完成",
+                     "deadlines": "时限"}
+    column_formatters = {"formation_deadline": _group_deadline("组建筹备组"),
+                         "meeting_deadline": _group_deadline("召开首次业主大会会议"),
+                         "publicity_deadline": _group_deadline("公示筹备事项"),
+                         "composition": _composition, "tasks_done": _tasks_done,
+                         "deadlines": _group_deadlines_details}
     column_searchable_list = ("applicant", "area.name")
     column_filters = ("status", "applied_on", "formed_on", "area.name", "area.community.name")
-    column_sortable_list = (("area", "area.name"), "status", "applied_on", "formed_on",
-                            "first_meeting_at")
+    column_sortable_list = (("area", "area.name"), "status", "applied_on", "accepted_on",
+                            "formed_on", "first_meeting_at")
     column_default_sort = ("applied_on", True)
     form_columns = ("area", "applicant", "applied_on", "accepted_on", "formed_on",
                     "members_publicized_on", "status",
                     *(name for name, _ in PREPARATION_TASKS),
-                    "first_meeting_at", "first_meeting_place", "first_meeting_form", "notes")
+                    "first_meeting_at", "first_meeting_place", "first_meeting_form",
+                    "items_publicized_on", "objection_place", "objection_phone", "notes")
     column_details_list = ("area", "status", "applicant", "applied_on", "accepted_on",
-                           "formed_on", "meeting_deadline", "members_publicized_on",
+                           "formed_on", "members_publicized_on", "composition", "deadlines",
                            *(name for name, _ in PREPARATION_TASKS), "first_meeting_at",
-                           "first_meeting_place", "first_meeting_form", "notes",
+                           "first_meeting_place", "first_meeting_form", "items_publicized_on",
+                           "objection_place", "objection_phone", "notes",
                            "created_at", "updated_at")
+
+    def get_query(self):
+        # The composition column reads every group's members: one extra query per page.
+        return super().get_query().options(selectinload(PreparatoryGroup.members))
 
     def validate_form(self, form):
         valid = super().validate_form(form)
         if not hasattr(form, "formed_on") or not hasattr(form, "status"):
             return valid
-        if form.status.data in ("formed", "assembly_held") and not form.formed_on.data:
-            valid = _refuse(form, "formed_on", "筹备组已成立时须填写成立日期。")
+        if form.status.data in ("formed", "assembly_held"):
+            if not form.formed_on.data:
+                valid = _refuse(form, "formed_on", "筹备组已成立时须填写成立日期。")
+            group_id = request.args.get("id", type=int)
+            members = db.session.scalars(sa.select(PreparatoryGroupMember).where(
+                PreparatoryGroupMember.group_id == (group_id or 0))).all()
+            problems = group_composition_problems(members)
+            if problems:
+                valid = _refuse(form, "status", "筹备组组成不符合要求，暂不能标记为已成立："
+                                + "".join(problems) + "请先在“筹备组成员”中调整成员。")
+        if form.status.data == "assembly_held" and not form.first_meeting_at.data:
+            valid = _refuse(form, "first_meeting_at", "已召开首次会议时须填写首次会议时间。")
         return valid
 
 
@@ -137,6 +234,19 @@ class PreparatoryGroupMemberView(GovernanceView):
     form_columns = ("group", "name", "category", "room_or_unit", "role", "phone")
     column_details_list = ("group", "name", "category", "room_or_unit", "role", "phone",
                            "created_at", "updated_at")
+
+    def _report_composition(self, group_id: int) -> None:
+        members = db.session.scalars(sa.select(PreparatoryGroupMember).where(
+            PreparatoryGroupMember.group_id == group_id)).all()
+        problems = group_composition_problems(members)
+        if problems:
+            flash("筹备组组成尚不符合要求：" + "".join(problems), "warning")
+
+    def after_model_change(self, form, model, is_created):
+        self._report_composition(model.group_id)
+
+    def after_model_delete(self, model):
+        self._report_composition(model.group_id)
 
 
 class OwnersAssemblyView(GovernanceView):
@@ -154,12 +264,16 @@ class OwnersAssemblyView(GovernanceView):
 
 
 class OwnersCommitteeView(GovernanceView):
-    column_list = ("area", "session_number", "elected_on", "term_start", "term_end",
-                   "member_count", "alternate_count", "filing_type", "filing_status",
-                   "filed_on", "status")
-    column_formatters = {"term_end": _term_end, "filing_status": status_badge(FILING_STATUSES)}
-    # Exports carry plain values (the choice labels apply without a formatter), not badges.
-    column_formatters_export: dict = {}
+    column_list = ("area", "session_number", "elected_on", "filing_deadline", "filing_status",
+                   "filed_on", "missing_documents", "term_start", "term_end", "member_count",
+                   "status")
+    column_labels = {"filing_deadline": "备案期限（选举后30日）", "missing_documents": "备案材料",
+                     "reelection_from": "换届预警日期"}
+    column_formatters = {"term_end": _term_end, "filing_status": status_badge(FILING_STATUSES),
+                         "filing_deadline": _filing_deadline,
+                         "missing_documents": _missing_documents,
+                         "reelection_from": _reelection_from}
+    column_formatters_detail = {"missing_documents": _missing_documents_details}
     column_searchable_list = ("filing_number", "area.name")
     column_filters = ("status", "filing_status", "filing_type", "term_end", "elected_on",
                       "area.name", "area.community.name")
@@ -169,12 +283,15 @@ class OwnersCommitteeView(GovernanceView):
     # The area follows the assembly, so the two can never disagree.
     form_columns = ("assembly", "session_number", "elected_on", "term_start", "term_end",
                     "member_count", "alternate_count", "filing_type", "filing_status",
-                    "filed_on", "filing_number", "office_address", "office_phone", "status",
-                    "notes")
-    column_details_list = ("area", "assembly", "session_number", "elected_on", "term_start",
-                           "term_end", "member_count", "alternate_count", "filing_type",
-                           "filing_status", "filed_on", "filing_number", "office_address",
-                           "office_phone", "status", "notes", "created_at", "updated_at")
+                    "filed_on", "filing_number", *(name for name, _ in FILING_DOCUMENTS),
+                    "office_address", "office_phone", "status", "notes")
+    column_details_list = ("area", "assembly", "session_number", "elected_on",
+                           "filing_deadline", "filing_type", "filing_status", "filed_on",
+                           "filing_number", "missing_documents",
+                           *(name for name, _ in FILING_DOCUMENTS), "term_start", "term_end",
+                           "reelection_from", "member_count", "alternate_count",
+                           "office_address", "office_phone", "status", "notes", "created_at",
+                           "updated_at")
 
     def validate_form(self, form):
         valid = super().validate_form(form)
@@ -188,14 +305,25 @@ class OwnersCommitteeView(GovernanceView):
         count = form.member_count.data
         if count is not None and count not in COMMITTEE_SIZES:
             valid = _refuse(form, "member_count", "业主委员会委员人数应为5至11人的单数。")
-        if form.filing_status.data == "filed" and not form.filed_on.data:
-            valid = _refuse(form, "filed_on", "备案状态为“已备案”时须填写备案日期。")
+        if form.filing_status.data == "filed":
+            if not form.filed_on.data:
+                valid = _refuse(form, "filed_on", "备案状态为“已备案”时须填写备案日期。")
+            missing = [text for name, text in FILING_DOCUMENTS if not form[name].data]
+            if missing:
+                valid = _refuse(form, "filing_status", "备案材料不齐，不能标记为“已备案”，尚缺："
+                                + "、".join(missing) + "。")
         return valid
 
     def on_model_change(self, form, model, is_created):
         with db.session.no_autoflush:
             model.area = model.assembly.area
         super().on_model_change(form, model, is_created)
+
+    def after_model_change(self, form, model, is_created):
+        if model.filing_status == "filed" and model.filed_on and \
+                model.filed_on > filing_deadline(model.elected_on):
+            flash(f"已备案，但超过选举后30日的备案期限（期限{_date(filing_deadline(model.elected_on))}）。",
+                  "warning")
 
 
 class CommitteeMemberView(GovernanceView):
@@ -241,11 +369,15 @@ class PropertyManagementCommitteeView(GovernanceView):
                            "status", "notes", "created_at", "updated_at")
 
 
+def _counting(view, context, model, name):
+    return f"按户计票（{len(model.ballots)}户）" if model.ballots else "汇总录入"
+
+
 class AssemblyVoteView(GovernanceView):
     column_list = ("assembly", "title", "matter", "voted_on", "participating_area",
                    "participating_owners", "approving_area", "approving_owners", "result")
-    column_labels = {"result": "表决结果"}
-    column_formatters = {"result": _vote_result}
+    column_labels = {"result": "表决结果", "counting": "计票方式"}
+    column_formatters = {"result": _vote_result, "counting": _counting}
     column_formatters_detail = {"result": _vote_result_details}
     column_formatters_export = {"result": lambda view, context, model, name: str(model.result)}
     column_searchable_list = ("title", "assembly.name")
@@ -255,13 +387,156 @@ class AssemblyVoteView(GovernanceView):
     form_columns = ("assembly", "title", "matter", "voted_on", "total_area", "total_owners",
                     "participating_area", "participating_owners", "approving_area",
                     "approving_owners", "notes")
-    column_details_list = ("assembly", "title", "matter", "voted_on", "total_area",
+    form_args = {name: {"description": "已按户录入表决票的，本项按表决票自动汇总"}
+                 for name in ("participating_area", "participating_owners", "approving_area",
+                              "approving_owners")}
+    column_details_list = ("assembly", "title", "matter", "voted_on", "counting", "total_area",
                            "total_owners", "participating_area", "participating_owners",
                            "approving_area", "approving_owners", "result", "notes",
                            "created_at", "updated_at")
 
+    def on_model_change(self, form, model, is_created):
+        # Ballots, when recorded, are the source of the figures: typed figures cannot disagree.
+        model.apply_ballots()
+        super().on_model_change(form, model, is_created)
+
+
+class AssemblyBallotView(GovernanceView):
+    """按户表决票: each saved or deleted ballot re-sums its vote's figures."""
+
+    column_list = ("vote", "household.building.number", "household.room", "floor_area",
+                   "choice")
+    column_labels = {"household.building.number": "楼号", "household.room": "房号"}
+    column_searchable_list = ("household.room", "vote.title")
+    column_filters = ("choice", "vote.title")
+    column_sortable_list = (("vote", "vote.title"), "floor_area", "choice")
+    column_default_sort = [("vote_id", True), ("id", False)]
+    # The floor area is copied from the household, so it matches the register.
+    form_columns = ("vote", "household", "choice")
+    form_ajax_refs = {"household": {"fields": ("room",), "page_size": 20}}
+    column_details_list = ("vote", "household", "floor_area", "choice", "created_at",
+                           "updated_at")
+
+    def get_query(self):
+        return super().get_query().options(
+            joinedload(AssemblyBallot.vote),
+            joinedload(AssemblyBallot.household).joinedload(Household.building))
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        if not hasattr(form, "household") or form.vote.data is None \
+                or form.household.data is None:
+            return valid
+        vote, household = form.vote.data, form.household.data
+        building = db.session.get(Building, household.building_id)
+        if building.area_id != vote.assembly.area_id:
+            return _refuse(form, "household", "所选房屋不在该业主大会的物业管理区域内。")
+        others = [b for b in vote.ballots if b.id != request.args.get("id", type=int)]
+        counted = tally([*others, _Ballot(household.floor_area, form.choice.data)])
+        if counted.participating_area > vote.total_area or \
+                counted.participating_owners > vote.total_owners:
+            valid = _refuse(form, "household", "按户计票的参与面积或户数将超过该表决事项的"
+                                               "专有部分总面积或业主总人数，请先核对总数。")
+        return valid
+
+    def on_model_change(self, form, model, is_created):
+        model.floor_area = model.household.floor_area
+        super().on_model_change(form, model, is_created)
+
+    def after_model_change(self, form, model, is_created):
+        self._resum(model.vote_id)
+
+    def after_model_delete(self, model):
+        self._resum(model.vote_id)
+
+    def _resum(self, vote_id: int) -> None:
+        vote = db.session.get(AssemblyVote, vote_id)
+        db.session.refresh(vote, ["ballots"])
+        if not vote.apply_ballots():
+            flash("该表决事项已无按户表决票，表决数据保留最后一次汇总结果。", "info")
+        db.session.commit()
+
+
+class _Ballot:
+    """A ballot not yet saved, for checking the sum before the save."""
+
+    def __init__(self, floor_area, choice):
+        self.floor_area, self.choice = floor_area, choice
+
+
+def _list_url(view, area_name: str) -> str:
+    """The view's list filtered to one area (by its area-name equality filter)."""
+    wanted = view.column_labels.get("area.name") or view.column_labels.get("assembly.name")
+    for index, flt in enumerate(view._filters or ()):
+        if isinstance(flt, FilterEqual) and flt.name == wanted:
+            return url_for(f"{view.endpoint}.index_view",
+                           **{f"flt0_{view.get_filter_arg(index, flt)}": area_name})
+    return url_for(f"{view.endpoint}.index_view", search=area_name)
+
+
+class GovernanceProgressView(ScopedBaseView):
+    """业主自治进度: each area in scope with its stage, next step and what is missing.
+
+    Six queries in all, whatever the number of areas.
+    """
+
+    @expose("/")
+    def index(self):
+        user = current_user
+        areas = db.session.execute(
+            sa.select(ManagementArea, Community.name).join(Community)
+            .where(visible_to(ManagementArea, user))
+            .order_by(Community.name, ManagementArea.name)).all()
+        groups = _latest_by_area(PreparatoryGroup, PreparatoryGroup.applied_on, user)
+        members: dict[int, list] = {}
+        for member in db.session.scalars(sa.select(PreparatoryGroupMember).where(
+                PreparatoryGroupMember.group_id.in_([g.id for g in groups.values()]))):
+            members.setdefault(member.group_id, []).append(member)
+        assemblies = {a.area_id: a for a in db.session.scalars(
+            sa.select(OwnersAssembly).where(visible_to(OwnersAssembly, user)))}
+        committees = _latest_by_area(OwnersCommittee, OwnersCommittee.session_number, user)
+        seated = dict(db.session.execute(
+            sa.select(CommitteeMember.committee_id, sa.func.count())
+            .where(CommitteeMember.committee_id.in_([c.id for c in committees.values()]),
+                   CommitteeMember.position != "alternate")
+            .group_by(CommitteeMember.committee_id)).all())
+        pm_committees = {p.area_id: p for p in db.session.scalars(
+            sa.select(PropertyManagementCommittee).where(
+                visible_to(PropertyManagementCommittee, user),
+                PropertyManagementCommittee.status == "active"))}
+        views = {view.model.__name__: view for view in self.admin._views
+                 if isinstance(view, ScopedModelView) and view.is_accessible()}
+        today = date.today()
+        rows = []
+        for area, community in areas:
+            group, committee = groups.get(area.id), committees.get(area.id)
+            stage = area_stage(
+                today, group=group, group_members=members.get(group.id, []) if group else [],
+                assembly=assemblies.get(area.id), committee=committee,
+                committee_members=seated.get(committee.id, 0) if committee else None,
+                pm_committee=pm_committees.get(area.id))
+            view = views.get(stage.record)
+            rows.append({"area": area, "community": community, "stage": stage,
+                         "overdue": bool(stage.deadline and stage.deadline.overdue(today)),
+                         "url": _list_url(view, area.name) if view else None})
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["stage"].label] = counts.get(row["stage"].label, 0) + 1
+        return self.render("admin/governance_progress.html", rows=rows, counts=counts)
+
+
+def _latest_by_area(model, order, user) -> dict:
+    """The latest row of `model` per area in the user's scope, in one query."""
+    latest = {}
+    for row in db.session.scalars(sa.select(model).where(visible_to(model, user))
+                                  .order_by(order, model.id)):
+        latest[row.area_id] = row
+    return latest
+
 
 def register(admin: Admin) -> None:
+    admin.add_view(GovernanceProgressView(name="业主自治进度", category=CATEGORY,
+                                          endpoint="governance_progress"))
     admin.add_view(PreparatoryGroupView(PreparatoryGroup, name="首次业主大会筹备组",
                                         category=CATEGORY, endpoint="preparatory_group"))
     admin.add_view(PreparatoryGroupMemberView(PreparatoryGroupMember, name="筹备组成员",
@@ -271,6 +546,8 @@ def register(admin: Admin) -> None:
                                       endpoint="owners_assembly"))
     admin.add_view(AssemblyVoteView(AssemblyVote, name="业主大会表决事项", category=CATEGORY,
                                     endpoint="assembly_vote"))
+    admin.add_view(AssemblyBallotView(AssemblyBallot, name="按户表决票", category=CATEGORY,
+                                      endpoint="assembly_ballot"))
     admin.add_view(OwnersCommitteeView(OwnersCommittee, name="业主委员会", category=CATEGORY,
                                        endpoint="owners_committee"))
     admin.add_view(CommitteeMemberView(CommitteeMember, name="业主委员会委员", category=CATEGORY,

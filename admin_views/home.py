@@ -1,4 +1,4 @@
-"""The home page: the signed-in user's scope at a glance."""
+"""The home page: the targets dashboard of the user's scope, then its record counts."""
 from __future__ import annotations
 
 from flask import redirect, request, url_for
@@ -27,4 +27,6 @@ class HomeView(AdminIndexView):
                     "count": view.get_count_query().scalar(),
                     "url": url_for(f"{view.endpoint}.index_view"),
                 })
-        return self.render("admin/home.html", groups=groups)
+        from .dashboard import dashboard_context
+
+        return self.render("admin/dashboard.html", groups=groups, **dashboard_context(self.admin))

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from flask_admin import Admin
+from wtforms.validators import ValidationError
 
+from models import db
 from models.orgs import Department, PropertyFirm, SupportUnit
 from models.places import Building, Community, Household, ManagementArea, ServiceModeChange, Street
+from models.service import ModeChangeRefused, has_owners_assembly, record_mode_change
 
 from .base import PERSONAL_EXPORT_ROLES, ScopedModelView
 
@@ -43,21 +46,42 @@ class ManagementAreaView(ScopedModelView):
                     "households", "year_built", "is_old_complex", "notes")
     column_details_list = ("name", "community", "kind", "address", "boundaries", "floor_area",
                            "households", "year_built", "is_old_complex", "service_mode",
-                           "notes", "created_at", "updated_at")
+                           "mode_changes", "notes", "created_at", "updated_at")
 
 
 class ServiceModeChangeView(ScopedModelView):
+    """The history of service modes; here only an owners' decision on self-management is added.
+
+    Every other change is written by the screen that records its event (contract, fallback
+    arrangement, exit handover), so each row carries the date it took effect and its reason.
+    """
+
     column_list = ("area", "changed_on", "from_mode", "to_mode", "reason")
-    column_searchable_list = ("reason",)
-    column_filters = ("to_mode", "changed_on", "area.name")
-    column_default_sort = ("changed_on", True)
-    form_columns = ("area", "changed_on", "to_mode", "reason")
+    column_searchable_list = ("reason", "area.name")
+    column_filters = ("to_mode", "from_mode", "changed_on", "area.name")
+    column_sortable_list = (("area", "area.name"), "changed_on", "from_mode", "to_mode")
+    column_default_sort = [("changed_on", True), ("id", True)]
+    form_columns = ("area", "changed_on", "reason")
+    form_args = {
+        "changed_on": {"label": "业主大会决定日期"},
+        "reason": {"label": "业主大会决定（表决事项及结果）",
+                   "description": "本页只登记业主大会决定实行自治管理；合同履行、兜底代管和"
+                                  "退出交接引起的变更由相应登记页面自动记录。"},
+    }
     can_edit = False
+    can_delete = False
 
     def on_model_change(self, form, model, is_created):
-        # The history row records where the area came from; the area takes the new mode.
-        model.from_mode = model.area.service_mode
-        model.area.service_mode = model.to_mode
+        area = model.area
+        with db.session.no_autoflush:
+            assembled = has_owners_assembly(area.id)
+        if not assembled:
+            raise ValidationError("该区域尚未成立业主大会，业主自治管理须由业主大会决定。")
+        try:
+            record_mode_change(area, "owners_decision", model.changed_on, model.reason,
+                               row=model)
+        except ModeChangeRefused as refusal:
+            raise ValidationError(str(refusal)) from refusal
         super().on_model_change(form, model, is_created)
 
 

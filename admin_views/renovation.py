@@ -4,13 +4,15 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import request
 from flask_admin import Admin
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import db
 from models.orgs import Department
 from models.renovation import (
-    ITEM_STATUSES, PROJECT_STATUSES, RenovationItem, RenovationProject,
+    ACCEPTED_PROJECT_ITEM, COMPLETION_WITHOUT_DATE, DONE_WITHOUT_DATE, ITEM_STATUSES,
+    PROJECT_STATUSES, RenovationItem, RenovationProject, acceptance_obstacle,
 )
 
 from .base import ScopedModelView, status_badge
@@ -21,6 +23,16 @@ READERS = frozenset({"admin", "city", "street", "community"})
 WRITERS = frozenset({"admin", "street"})
 
 
+def _add_error(field, message: str) -> None:
+    field.errors = list(field.errors) + [message]
+
+
+def progress(view, context, project, name) -> str:
+    """“3/4 项已完成”: items done over items in the project."""
+    done, total = project.progress
+    return f"{done}/{total} 项已完成"
+
+
 def housing_bureau() -> Department | None:
     """The housing bureau (住建局), which leads old-complex renovation by default."""
     return db.session.scalar(sa.select(Department).where(Department.kind == "housing")
@@ -28,11 +40,17 @@ def housing_bureau() -> Department | None:
 
 
 class RenovationProjectView(ScopedModelView):
+    """Projects per area, with their progress; 已验收 only once every item is done."""
+
     read_roles = READERS
     write_roles = WRITERS
     column_list = ("area", "name", "department", "year", "budget", "start_on",
-                   "planned_end_on", "completed_on", "status")
-    column_labels = {"area.name": "物业管理区域", "department.name": "牵头部门"}
+                   "planned_end_on", "completed_on", "status", "progress")
+    column_details_list = ("area", "name", "department", "year", "budget", "start_on",
+                           "planned_end_on", "completed_on", "status", "progress", "items",
+                           "notes", "created_at", "updated_at")
+    column_labels = {"area.name": "物业管理区域", "department.name": "牵头部门",
+                     "progress": "改造进度"}
     column_searchable_list = ("name", "notes")
     column_filters = ("status", "year", "area.name", "department.name", "start_on",
                       "completed_on")
@@ -40,14 +58,38 @@ class RenovationProjectView(ScopedModelView):
                             "year", "budget", "start_on", "planned_end_on", "completed_on",
                             "status")
     column_default_sort = ("year", True)
-    column_formatters = {"status": status_badge(PROJECT_STATUSES)}
+    column_formatters = {"status": status_badge(PROJECT_STATUSES), "progress": progress}
     form_columns = ("area", "name", "department", "year", "budget", "start_on",
                     "planned_end_on", "completed_on", "status", "notes")
     form_args = {"department": {"default": housing_bureau},
                  "year": {"default": lambda: date.today().year}}
 
+    def get_query(self):
+        # The items of a whole page come in one more query, for the progress column.
+        return super().get_query().options(joinedload(RenovationProject.area),
+                                           joinedload(RenovationProject.department),
+                                           selectinload(RenovationProject.items))
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        if "status" not in form:
+            return valid
+        if form.status.data in ("completed", "accepted") and not form.completed_on.data:
+            _add_error(form.completed_on, COMPLETION_WITHOUT_DATE)
+            valid = False
+        if form.status.data == "accepted":
+            project = self.get_one(request.args.get("id")) \
+                if request.endpoint == f"{self.endpoint}.edit_view" else None
+            obstacle = acceptance_obstacle(project.items if project is not None else [])
+            if obstacle:
+                _add_error(form.status, obstacle)
+                valid = False
+        return valid
+
 
 class RenovationItemView(ScopedModelView):
+    """Work items; an accepted project's items stay done."""
+
     read_roles = READERS
     write_roles = WRITERS
     column_list = ("project", "project.area", "kind", "description", "quantity", "unit",
@@ -67,6 +109,19 @@ class RenovationItemView(ScopedModelView):
     def get_query(self):
         return super().get_query().options(
             joinedload(RenovationItem.project).joinedload(RenovationProject.area))
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        if "status" not in form:
+            return valid
+        if form.status.data == "done" and not form.done_on.data:
+            _add_error(form.done_on, DONE_WITHOUT_DATE)
+            valid = False
+        project = form.project.data
+        if project is not None and project.status == "accepted" and form.status.data != "done":
+            _add_error(form.status, ACCEPTED_PROJECT_ITEM.format(project=project))
+            valid = False
+        return valid
 
 
 def register(admin: Admin) -> None:

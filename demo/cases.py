@@ -1,11 +1,15 @@
 """Jianguo Street's patrols, hazards, cases with timelines, escalations and mediations (2026)."""
 from __future__ import annotations
 
+import io
+import os
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from models import db
+from models.case_operations import attachment_path
+from models.deadlines import case_deadline, hazard_deadline
 from models.cases import Attachment, Case, CaseEvent, Escalation, Hazard, Mediation, Patrol
 from models.orgs import Department, PropertyFirm
 from models.places import Building, ManagementArea
@@ -195,6 +199,9 @@ ESCALATIONS = (
      "已于11月3日下达限期拆除通知书，当事人承诺11月15日前自行拆除，逾期将依法强制拆除。"),
     (("世纪春东片区", "占用消防通道"), "临江市城市管理行政执法局", datetime(2026, 11, 13, 10, 0),
      datetime(2026, 11, 20, 17, 0), "sent", None),
+    (("世纪春东片区", "占用消防通道"), "临江市消防救援大队", datetime(2026, 11, 13, 10, 0),
+     datetime(2026, 11, 20, 17, 0), "replied",
+     "11月18日联合社区现场检查，责令商户清除消防通道内货物，雨棚由城管执法部门依法处理。"),
     (("台兴南区", "老旧楼体渗漏"), "临江市住房和城乡建设局", datetime(2026, 11, 16, 9, 30),
      datetime(2026, 12, 7, 17, 0), "accepted", None),
 )
@@ -211,15 +218,20 @@ MEDIATIONS = (
      None),
 )
 
-# case (area, title), action of the step it belongs to, file name, type, size, stored name
+# case (area, title), action of the step it belongs to, file name, stored name
 ATTACHMENTS = (
-    (("建国花园", "楼道堆放杂物"), "receive", "3号楼2单元楼道现场照片.jpg", "image/jpeg", 1843211,
-     "c2f1a9d4e07b4d6e9a1f3b5c7d9e0a11"),
-    (("建国花园", "楼道堆放杂物"), "close", "清理后复查照片.jpg", "image/jpeg", 1620554,
-     "5b8e3c1d2a4f4e7b8c9d0e1f2a3b4c22"),
-    (("解放小区", "楼顶私搭乱建"), "department_reply", "限期拆除通知书.pdf", "application/pdf",
-     286720, "9d7c5b3a1e2f4a6b8c0d2e4f6a8b0c33"),
+    (("建国花园", "楼道堆放杂物"), "receive", "3号楼2单元楼道现场照片.jpg",
+     "c2f1a9d4e07b4d6e9a1f3b5c7d9e0a11.jpg"),
+    (("建国花园", "楼道堆放杂物"), "close", "清理后复查照片.jpg",
+     "5b8e3c1d2a4f4e7b8c9d0e1f2a3b4c22.jpg"),
+    (("解放小区", "楼顶私搭乱建"), "department_reply", "限期拆除通知书.pdf",
+     "9d7c5b3a1e2f4a6b8c0d2e4f6a8b0c33.pdf"),
 )
+# A one-page PDF standing in for a scanned notice.
+SCAN_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 def load(password):
@@ -232,14 +244,18 @@ def load(password):
     for area, building, patrol, *rest in HAZARDS:
         hazards[rest[2]] = _hazard(areas[area], building, patrols.get(patrol), *rest)
     escalations = {case: (department, *rest) for case, department, *rest in ESCALATIONS}
+    whistled = {}
+    for case, department, *_ in ESCALATIONS:
+        whistled.setdefault(case, []).append(department)
     cases = {}
     for row in CASES:
         area, title = row[0], row[4]
         cases[(area, title)] = _case(areas[area], area_firm.get(area), row,
                                      patrols.get(row[14]), hazards.get(row[15]),
-                                     escalations.get((area, title)))
+                                     escalations.get((area, title)),
+                                     whistled.get((area, title), ()))
     departments = {d.name: d for d in db.session.scalars(sa.select(Department))}
-    for key, (department, *rest) in escalations.items():
+    for key, department, *rest in ESCALATIONS:
         _escalation(cases[key], departments[department], *rest)
     for area, title, *rest in MEDIATIONS:
         _mediation(areas[area], cases.get((area, title)), *rest)
@@ -266,13 +282,12 @@ def _hazard(area, building, patrol, category, severity, location, description, f
             status, clearance, unit):
     steps = {"warned": 1, "contacted": 2, "disposed": 3, "verified": 4}.get(status, 0)
     at = lambda hours: found_at + timedelta(hours=hours)  # noqa: E731
-    urgent = severity == "urgent"
     return get_or_create(
         Hazard, {"area_id": area.id, "location": location},
         building=_building(area, building), patrol=patrol, category=category,
         severity=severity, description=description, found_at=found_at, status=status,
         clearance_status=clearance,
-        deadline=at(24) if urgent else at(24 * 7),
+        deadline=hazard_deadline(severity, found_at).at,
         warning_line_at=at(1) if steps >= 1 and category != "corridor_clutter" else None,
         notice_posted_at=at(2) if steps >= 1 else None,
         responsible_unit=unit if steps >= 2 else None,
@@ -283,7 +298,7 @@ def _hazard(area, building, patrol, category, severity, location, description, f
         verified_at=at(72) if steps >= 4 else None)
 
 
-def _case(area, firm, row, patrol, hazard, escalation):
+def _case(area, firm, row, patrol, hazard, escalation, whistled):
     (_, case_type, source, ticket, title, description, name, phone, respondent, urgency,
      received_at, state, assigned_to, satisfaction, *_) = row
     if assigned_to == "firm" and firm is None:
@@ -293,7 +308,6 @@ def _case(area, firm, row, patrol, hazard, escalation):
     # Receipt first, then one step per working morning.
     times = [received_at] + [datetime.combine(received_at.date() + timedelta(days=i),
                                               time(8 + i, 30)) for i in range(1, len(path))]
-    days = 3 if urgency == "urgent" else 15
     case = get_or_create(
         Case, {"area_id": area.id, "title": title},
         case_type=case_type, source=source, hotline_ticket=ticket, description=description,
@@ -303,10 +317,10 @@ def _case(area, firm, row, patrol, hazard, escalation):
         assigned_to=assigned_to,
         assigned_community_id=area.community_id if assigned_to == "community" else None,
         assigned_firm_id=firm.id if assigned_to == "firm" else None,
-        deadline=received_at + timedelta(days=days) if assigned_to else None,
+        deadline=case_deadline(case_type, urgency, received_at).at if assigned_to else None,
         closed_at=times[-1] if state in ("closed", "closed_unresolved", "not_in_remit") else None,
         satisfaction=satisfaction)
-    departments = "、".join([escalation[0].removeprefix("临江市")] if escalation else [])
+    departments = "、".join(name.removeprefix("临江市") for name in whistled)
     previous = None
     for (action, after), at in zip(path, times):
         if action == "escalate" and escalation:
@@ -339,9 +353,30 @@ def _mediation(area, case, parties, mediator, mediated_on, sessions, notes, outc
                          session_notes=notes, outcome=outcome, agreement=agreement)
 
 
-def _attachment(case, action, filename, mime_type, size, stored):
+def _demo_file(stored: str) -> tuple[str, bytes]:
+    """(MIME type, bytes) of a demo file: a small photo-like JPEG or a one-page PDF."""
+    if stored.endswith(".pdf"):
+        return "application/pdf", SCAN_PDF
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), (196, 190, 178))
+    draw = ImageDraw.Draw(image)
+    for offset in range(0, 320, 40):
+        draw.rectangle((offset, 150, offset + 30, 230), fill=(120, 96, 64))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=70)
+    return "image/jpeg", buffer.getvalue()
+
+
+def _attachment(case, action, filename, stored):
     event = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.case_id == case.id,
                                                          CaseEvent.action == action))
+    mime_type, data = _demo_file(stored)
+    path = attachment_path(stored)
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(data)
     return get_or_create(Attachment, {"stored_filename": stored}, case=case, event=event,
-                         original_filename=filename, mime_type=mime_type, size_bytes=size,
+                         original_filename=filename, mime_type=mime_type, size_bytes=len(data),
                          uploaded_at=event.at)

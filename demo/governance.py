@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from models import db
 from models.governance import (
+    FILING_DOCUMENTS,
     AssemblyVote,
     CommitteeMember,
     OwnersAssembly,
@@ -43,6 +44,12 @@ COMMITTEES = (
     ("台兴村安置小区", "台兴村", date(2026, 10, 31), "written", 1, date(2026, 10, 31),
      date(2031, 10, 30), 5, 0, "not_filed", None, None),
 )
+# Filing documents received so far for committees not yet filed (all received for the rest).
+RECEIVED = {
+    "春华苑": ("doc_assembly_report", "doc_statute", "doc_procedure_rules",
+               "doc_major_decisions", "doc_tally", "doc_minutes"),
+    "台兴村安置小区": ("doc_assembly_report", "doc_statute", "doc_procedure_rules", "doc_tally"),
+}
 # (name, gender, birth month, political status); the first is 主任, the second 副主任.
 PEOPLE = (
     ("王立国", "male", "1963-04", "cpc"), ("刘淑珍", "female", "1968-09", "cpc"),
@@ -92,8 +99,11 @@ def load(password):
             member_count=members, alternate_count=alternates,
             filing_type="establish" if session == 1 else "reelect", filing_status=filing,
             filed_on=filed_on, filing_number=number, office_address=f"{name}物业服务用房二楼",
-            office_phone=f"0439-52{16 + index:02d}8{index}0", status="in_term")
+            office_phone=f"0439-52{16 + index:02d}8{index}0", status="in_term",
+            **{doc: filing == "filed" or doc in RECEIVED.get(name, ())
+               for doc, _ in FILING_DOCUMENTS})
         _members(committee, index, members + alternates)
+        _election(assembly, area, session, elected, index)
     for name, title, matter, voted_on, part_area, part_owners, yes_area, yes_owners in VOTES:
         assembly = assemblies[name]
         area = assembly.area
@@ -118,6 +128,21 @@ def load(password):
     return []
 
 
+def _election(assembly: OwnersAssembly, area: ManagementArea, session: int, elected: date,
+              seed: int) -> None:
+    """The vote that elected the committee, with figures the filing form reports."""
+    total_area = (area.floor_area * Decimal("0.88")).quantize(Decimal("0.01"))
+    participating_area = _share(total_area, 702 + seed * 11, False)
+    participating_owners = _share(area.households, 694 + seed * 12, True)
+    get_or_create(
+        AssemblyVote, {"assembly_id": assembly.id, "title": f"选举第{session}届业主委员会委员"},
+        matter="committee", voted_on=elected, total_area=total_area,
+        total_owners=area.households, participating_area=participating_area,
+        participating_owners=participating_owners,
+        approving_area=_share(participating_area, 812 - seed * 9, False),
+        approving_owners=_share(participating_owners, 806 - seed * 8, True))
+
+
 def _members(committee: OwnersCommittee, seed: int, count: int) -> None:
     alternates = committee.alternate_count
     for n in range(count):
@@ -132,6 +157,12 @@ def _members(committee: OwnersCommittee, seed: int, count: int) -> None:
 
 
 def _preparatory_group() -> None:
+    # Accepted on 20 September: the group was due by 19 November and is not formed yet.
+    get_or_create(
+        PreparatoryGroup, {"area_id": _area("林业局家属院", "台兴社区").id,
+                           "applied_on": date(2026, 9, 14)},
+        applicant="林业局家属院业主苗德才等23人（占业主总数27%）", accepted_on=date(2026, 9, 20),
+        status="applied", notes="建设单位临江市林业局已书面确认派员参加筹备组")
     area = _area("电业家属楼", "解放社区")
     group = get_or_create(
         PreparatoryGroup, {"area_id": area.id, "applied_on": date(2026, 9, 2)},
@@ -141,6 +172,8 @@ def _preparatory_group() -> None:
         first_meeting_at=datetime(2027, 1, 9, 9, 0),
         first_meeting_place="解放社区党群服务中心二楼会议室",
         first_meeting_form="written",
+        items_publicized_on=date(2026, 11, 25), objection_place="解放社区党群服务中心一楼服务大厅",
+        objection_phone="0439-5212202",
         notes="老旧小区，原建设单位为临江市供电公司；业主名册已公示7日，无异议")
     members = (
         ("刘建华", "street", "建国街道办事处", "leader", "0439-5212208"),

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Named constraints, so that migrations can address them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -68,10 +68,22 @@ def choice_column(choices: Choices, text: str, *, nullable: bool = False, defaul
 
 
 class TimestampMixin:
+    """Creation and change times, and a version number that refuses lost updates.
+
+    SQLAlchemy adds `WHERE version = <the version read>` to every UPDATE and DELETE and
+    raises StaleDataError when another transaction changed the row in between.
+    """
+
     created_at: Mapped[datetime] = mapped_column(
         default=utcnow, nullable=False, info=label("创建时间", readonly=True))
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, nullable=False, info=label("更新时间", readonly=True))
+    version: Mapped[int] = mapped_column(
+        nullable=False, default=1, server_default="1", info=label("版本", readonly=True))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
 
 
 # The CHECK helpers carry their rule in `info`, so the forms apply the same rule with a

@@ -13,7 +13,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Choices, TimestampMixin, choice_column, db, in_order, label, positive
+from .deadlines import due_status
 from .scoping import ByArea, ByFunction, ByParent, visible_to
+from .workflow import (CASE_ACTION_LABELS, CASE_STATE_LABELS, ESCALATION_STATE_LABELS,
+                       HAZARD_STATE_LABELS, OPEN_ESCALATION_STATES)
 
 LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 CASE_NUMBER_PREFIX = "JG"
@@ -32,8 +35,7 @@ HAZARD_CATEGORIES = Choices(
 )
 HAZARD_SEVERITIES = Choices("hazard_severity", ordinary="一般", major="较大", serious="重大",
                             urgent="紧急")
-HAZARD_STATUSES = Choices("hazard_status", found="已发现", warned="已设警示",
-                          contacted="已联系责任单位", disposed="已处置", verified="已核验")
+HAZARD_STATUSES = Choices("hazard_status", **HAZARD_STATE_LABELS)
 CLEARANCE_STATUSES = Choices("clearance_status", not_cleared="未清理", clearing="清理中",
                              cleared="已清理")
 CONTACT_METHODS = Choices("contact_method", phone="电话", visit="上门告知",
@@ -52,43 +54,14 @@ CASE_SOURCES = Choices(
     referral="部门转办",
 )
 URGENCIES = Choices("case_urgency", ordinary="一般", urgent="紧急")
-CASE_STATES = Choices(
-    "case_state",
-    received="已受理",
-    assigned="已交办",
-    in_progress="办理中",
-    reported_to_street="已上报街道",
-    escalated="已吹哨",
-    resolved="已办结",
-    closed="已结案",
-    returned="已退回",
-    reopened="重新办理",
-    not_in_remit="不属职责范围",
-    closed_unresolved="未解决结案",
-)
+CASE_STATES = Choices("case_state", **CASE_STATE_LABELS)
 # The handling deadline stops running once the case is resolved or closed in any way.
 DEADLINE_MET_STATES = frozenset({"resolved", "closed", "closed_unresolved", "not_in_remit"})
 ASSIGNEE_KINDS = Choices("assignee_kind", community="社区（村）", firm="物业服务企业")
 SATISFACTION = Choices("satisfaction", satisfied="满意", basically="基本满意",
                        dissatisfied="不满意")
-CASE_ACTIONS = Choices(
-    "case_action",
-    receive="登记受理",
-    assign="交办",
-    start="开始办理",
-    note="办理记录",
-    report_to_street="上报街道",
-    escalate="吹哨部门",
-    department_reply="部门回复",
-    resolve="办结",
-    return_case="退回",
-    reopen="重新办理",
-    not_in_remit="认定不属职责",
-    close="结案回访",
-    close_unresolved="未解决结案",
-)
-ESCALATION_STATES = Choices("escalation_state", sent="已吹哨", accepted="已报到",
-                            replied="已回复", closed="已办结", returned="已退回")
+CASE_ACTIONS = Choices("case_action", **CASE_ACTION_LABELS)
+ESCALATION_STATES = Choices("escalation_state", **ESCALATION_STATE_LABELS)
 MEDIATION_OUTCOMES = Choices("mediation_outcome", success="调解成功", partial="部分达成",
                              failed="调解不成")
 
@@ -205,9 +178,17 @@ class Hazard(TimestampMixin, db.Model):
     patrol = relationship("Patrol", info=label("发现的巡查"))
 
     @property
+    def open_deadline(self) -> datetime | None:
+        """The deadline while it still runs: until the hazard is disposed of."""
+        return None if self.status in ("disposed", "verified") else self.deadline
+
+    @property
+    def due_status(self) -> str | None:
+        return due_status(self.open_deadline, local_now())
+
+    @property
     def is_overdue(self) -> bool:
-        return (self.deadline is not None and self.status not in ("disposed", "verified")
-                and self.deadline < local_now())
+        return self.due_status == "overdue"
 
     def __str__(self) -> str:
         return f"{HAZARD_CATEGORIES.label(self.category)}：{self.location}"
@@ -229,6 +210,8 @@ class Case(TimestampMixin, db.Model):
         only_when("assigned_to", ("community",), "assigned_community_id"),
         only_when("assigned_to", ("firm",), "assigned_firm_id"),
         required_when("state", ("closed", "closed_unresolved"), "closed_at"),
+        sa.CheckConstraint("merged_into_id IS NULL OR (state = 'closed' AND merged_into_id <> id)",
+                           name="merged_into_id_closed"),
         only_when("state", ("resolved", "closed", "closed_unresolved"), "satisfaction"),
         in_order("received_at", "deadline"),
         in_order("received_at", "closed_at"),
@@ -270,6 +253,8 @@ class Case(TimestampMixin, db.Model):
                                                   info=label("来源巡查"))
     hazard_id: Mapped[int | None] = mapped_column(sa.ForeignKey("hazard.id"), index=True,
                                                   info=label("关联隐患"))
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("case_record.id"), index=True, info=label("并入案件", readonly=True))
 
     area = relationship("ManagementArea", info=label("物业管理区域"))
     building = relationship("Building", info=label("楼栋"))
@@ -277,14 +262,23 @@ class Case(TimestampMixin, db.Model):
     assigned_firm = relationship("PropertyFirm", info=label("承办物业企业"))
     patrol = relationship("Patrol", info=label("来源巡查"))
     hazard = relationship("Hazard", info=label("关联隐患"))
+    merged_into = relationship("Case", remote_side=[id], info=label("并入案件"))
     events = relationship("CaseEvent", back_populates="case",
                           order_by=lambda: (CaseEvent.at, CaseEvent.id), info=label("办理过程"))
     escalations = relationship("Escalation", back_populates="case", info=label("吹哨部门"))
 
     @property
+    def open_deadline(self) -> datetime | None:
+        """The deadline while it still runs: until the case is resolved or closed."""
+        return None if self.state in DEADLINE_MET_STATES else self.deadline
+
+    @property
+    def due_status(self) -> str | None:
+        return due_status(self.open_deadline, local_now())
+
+    @property
     def is_overdue(self) -> bool:
-        return (self.deadline is not None and self.state not in DEADLINE_MET_STATES
-                and self.deadline < local_now())
+        return self.due_status == "overdue"
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -396,8 +390,21 @@ class Escalation(TimestampMixin, db.Model):
     department = relationship("Department", lazy="joined", info=label("吹哨部门"))
 
     @property
+    def open_deadline(self) -> datetime | None:
+        """The reply deadline while it still runs: until the department has replied."""
+        return self.reply_due if self.state in ("sent", "accepted") else None
+
+    @property
+    def due_status(self) -> str | None:
+        return due_status(self.open_deadline, local_now())
+
+    @property
     def is_overdue(self) -> bool:
-        return self.state in ("sent", "accepted") and self.reply_due < local_now()
+        return self.due_status == "overdue"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_ESCALATION_STATES
 
     def __str__(self) -> str:
         number = self.case.number if self.case else ""

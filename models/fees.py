@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import (
     Choices, TimestampMixin, choice_column, db, in_order, label, not_negative, positive,
 )
+from .contracts import ServiceContract
 from .places import Building, Household
 from .scoping import ByArea, ByParent
 
@@ -55,6 +56,52 @@ AREA_MISMATCH = "欠费记录的物业管理区域必须是该房屋所在楼栋
 PAID_OVER_OWED = "已缴金额不能大于欠费金额。"
 PROMISE_WITHOUT_DATE = "催缴结果为“承诺缴纳”时，必须填写承诺缴费日期。"
 DECISION_WITHOUT_DATE = "以判决或调解结案的，必须填写判决（调解）日期。"
+PAYMENT_OVER_BALANCE = "本次缴纳金额不能大于未缴余额（{balance}元）。"
+PAID_MEANS_BALANCE = "催缴结果为“已缴清”时，本次缴纳金额必须等于未缴余额（{balance}元）。"
+PARTLY_PAID_MEANS_PART = "催缴结果为“部分缴纳”时，本次缴纳金额必须大于0且小于未缴余额（{balance}元）。"
+PAYMENT_NEEDS_PAID_OUTCOME = "只有催缴结果为“已缴清”或“部分缴纳”时，才能填写本次缴纳金额。"
+NOT_REFUSED = "只有业主仍拒缴（状态为“拒缴”）的欠费才能移交诉讼，该欠费当前状态为“{status}”。"
+NO_COLLECTION = "尚无催缴记录：移交诉讼前须至少记录一次催缴。"
+NO_CONTRACT = ("该物业服务企业在欠费期间（{start}至{end}）没有在本区域履行的物业服务合同，"
+               "不能作为原告移交诉讼。")
+# Where a referral leaves its arrear, by the referral's outcome.
+STATUS_AFTER_REFERRAL = {"pending": "litigation", "judgement": "settled",
+                         "settlement": "settled", "withdrawn": "refused"}
+EVIDENCE_FLAGS = ("has_contract", "has_area_proof", "has_notice_delivery", "has_ledger",
+                  "has_service_records")
+
+
+class CollectionError(ValueError):
+    """A collection action whose payment and outcome do not fit the arrear."""
+
+
+def collection_result(owed: Decimal, paid: Decimal, status: str, payment: Decimal,
+                      outcome: str) -> tuple[Decimal, str]:
+    """The arrear's paid amount and status after one collection action.
+
+    Raises CollectionError with the Chinese reason when payment and outcome disagree.
+    """
+    balance = owed - paid
+    if payment > balance:
+        raise CollectionError(PAYMENT_OVER_BALANCE.format(balance=balance))
+    if outcome == "paid" and payment != balance:
+        raise CollectionError(PAID_MEANS_BALANCE.format(balance=balance))
+    if outcome == "partly_paid" and not 0 < payment < balance:
+        raise CollectionError(PARTLY_PAID_MEANS_PART.format(balance=balance))
+    if outcome not in ("paid", "partly_paid") and payment:
+        raise CollectionError(PAYMENT_NEEDS_PAID_OUTCOME)
+    paid += payment
+    if paid == owed:
+        return paid, "paid"
+    if status in ("litigation", "settled"):
+        return paid, status  # the court now decides what is owed
+    if outcome == "refused":
+        return paid, "refused"
+    if paid > 0:
+        return paid, "partly_paid"
+    if outcome == "promised":
+        return paid, "outstanding"  # a promise ends a refusal
+    return paid, status
 
 
 class AreaMismatchError(ValueError):
@@ -113,6 +160,31 @@ class FeeArrear(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.period_start}至{self.period_end}"
+
+
+def serving_contract(arrear: FeeArrear) -> ServiceContract | None:
+    """The contract under which the arrear's firm served its area for the whole period, if any.
+
+    A contract now ended still counts for the period it was in force; a draft never does.
+    """
+    return db.session.scalar(sa.select(ServiceContract).where(
+        ServiceContract.area_id == arrear.area_id, ServiceContract.firm_id == arrear.firm_id,
+        ServiceContract.status.in_(("active", "ended")),
+        ServiceContract.start_on <= arrear.period_start,
+        sa.or_(ServiceContract.end_on.is_(None), ServiceContract.end_on >= arrear.period_end))
+        .order_by(ServiceContract.start_on.desc()).limit(1))
+
+
+def litigation_obstacles(arrear: FeeArrear) -> list[str]:
+    """Why the arrear may not go to court yet, in Chinese; empty when it may."""
+    reasons = []
+    if arrear.status != "refused":
+        reasons.append(NOT_REFUSED.format(status=ARREAR_STATUSES.label(arrear.status)))
+    if not arrear.actions:
+        reasons.append(NO_COLLECTION)
+    if serving_contract(arrear) is None:
+        reasons.append(NO_CONTRACT.format(start=arrear.period_start, end=arrear.period_end))
+    return reasons
 
 
 @sa.event.listens_for(FeeArrear, "before_insert")
@@ -200,6 +272,12 @@ class LitigationReferral(TimestampMixin, db.Model):
 
     arrear = relationship("FeeArrear", back_populates="referrals", info=label("欠费记录"))
     firm = relationship("PropertyFirm", info=label("原告（物业服务企业）"))
+
+    @property
+    def missing_evidence(self) -> list[str]:
+        """Labels of the evidence the referral still lacks."""
+        columns = self.__table__.c
+        return [columns[flag].info["label"] for flag in EVIDENCE_FLAGS if not getattr(self, flag)]
 
     def __str__(self) -> str:
         return f"{self.case_number or '未立案'} {LITIGATION_OUTCOMES.label(self.outcome)}"

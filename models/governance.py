@@ -23,8 +23,16 @@ from .base import (
 from .contracts import FILING_STATUSES
 from .scoping import ByArea, ByParent
 
-# The first meeting is held within 90 days of the group's formation (FILINGS.md §1.2).
+# FILINGS.md §1.2: the street forms the group within 60 days of accepting the application,
+# the first meeting is held within 90 days of formation, and the preparation items are
+# published at least 15 days before that meeting.
+FORMATION_DAYS = 60
 PREPARATION_DAYS = 90
+PUBLICITY_DAYS = 15
+# 物业管理条例 art. 16: the committee files with the street within 30 days of its election.
+FILING_DAYS = 30
+# Re-election is prepared from three months before the term ends.
+REELECTION_WARNING_MONTHS = 3
 # 指导规则 art. 32: an owners' committee serves at most five years per term.
 TERM_LIMIT_YEARS = 5
 # 指导规则 art. 31: five to eleven members, an odd number.
@@ -64,6 +72,17 @@ VOTE_MATTERS = Choices(
 )
 # Art. 278 para. 2: only items (六) to (八) need three quarters; the others need a majority.
 SUPERMAJORITY_MATTERS = frozenset({"fund_raise", "rebuild", "common_use"})
+BALLOT_CHOICES = Choices("ballot_choice", yes="同意", no="反对", abstain="弃权")
+# 指导规则 art. 33 items 1-4, then what local practice adds (FILINGS.md §1.3, item 13).
+FILING_DOCUMENTS = (
+    ("doc_assembly_report", "业主大会成立和业主委员会选举情况"),
+    ("doc_statute", "管理规约"),
+    ("doc_procedure_rules", "业主大会议事规则"),
+    ("doc_major_decisions", "业主大会决定的其他重大事项"),
+    ("doc_tally", "选举表决统计表"),
+    ("doc_minutes", "会议记录"),
+    ("doc_identity", "委员身份与权属证明"),
+)
 PREPARATION_TASKS = (
     ("task_owner_roll", "确认并公示业主身份、业主人数及所拥有的专有部分面积"),
     ("task_meeting_plan", "确定首次业主大会会议召开的时间、地点、形式和内容"),
@@ -92,6 +111,212 @@ def at_most(smaller: str, larger: str) -> sa.CheckConstraint:
     """Database guard that `smaller` does not exceed `larger`; the forms read the same rule."""
     return sa.CheckConstraint(f"{smaller} <= {larger}", name=f"{smaller}_at_most_{larger}",
                               info={"at_most": (smaller, larger)})
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier); a day the month lacks falls back to its last."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One time limit of the procedure: what is due, by when, and when it was done."""
+
+    task: str
+    due: date
+    done_on: date | None = None
+
+    def overdue(self, today: date) -> bool:
+        """Not done and past due, or done after the due day."""
+        return (self.done_on or today) > self.due
+
+    def describe(self, today: date) -> str:
+        due = f"{self.due.year}年{self.due.month}月{self.due.day}日"
+        if self.done_on is not None:
+            late = (self.done_on - self.due).days
+            return f"{self.task}：已完成（期限{due}，逾期{late}日）" if late > 0 else \
+                f"{self.task}：已按期完成（期限{due}）"
+        if today > self.due:
+            return f"{self.task}：已逾期{(today - self.due).days}日（期限{due}）"
+        return f"{self.task}：期限{due}，尚余{(self.due - today).days}日"
+
+
+def group_composition_problems(members) -> list[str]:
+    """What is wrong with a preparatory group's make-up (odd size, owners at least half,
+    one leader from the street or the residents' committee); empty when it complies."""
+    members = list(members)
+    total = len(members)
+    owners = sum(1 for m in members if m.category == "owner")
+    leaders = [m for m in members if m.role == "leader"]
+    problems = []
+    if total == 0:
+        return ["筹备组尚未录入成员。"]
+    if total % 2 == 0:
+        problems.append(f"筹备组成员人数应为单数，现有{total}人。")
+    if owners * 2 < total:
+        problems.append(f"业主代表应不少于筹备组成员的一半，现有业主代表{owners}人、成员共{total}人。")
+    if len(leaders) != 1:
+        problems.append(f"筹备组应设组长一名，现有{len(leaders)}名。")
+    elif leaders[0].category not in ("street", "residents_committee"):
+        problems.append("筹备组组长应由街道办事处或居委会代表担任。")
+    return problems
+
+
+def group_deadlines(group) -> list[Deadline]:
+    """The time limits that apply to the group so far: formation, publicity, first meeting."""
+    deadlines = []
+    if group.accepted_on:
+        deadlines.append(Deadline("组建筹备组", group.accepted_on + timedelta(days=FORMATION_DAYS),
+                                  group.formed_on))
+    if group.first_meeting_at:
+        deadlines.append(Deadline(
+            "公示筹备事项", group.first_meeting_at.date() - timedelta(days=PUBLICITY_DAYS),
+            group.items_publicized_on))
+    if group.formed_on:
+        held = group.first_meeting_at.date() if (
+            group.status == "assembly_held" and group.first_meeting_at) else None
+        deadlines.append(Deadline("召开首次业主大会会议",
+                                  group.formed_on + timedelta(days=PREPARATION_DAYS), held))
+    return deadlines
+
+
+def filing_deadline(elected_on: date) -> date:
+    """The last day to file with the street: the 30th day after the election."""
+    return elected_on + timedelta(days=FILING_DAYS)
+
+
+def filed_in_time(elected_on: date, filed_on: date) -> bool:
+    return filed_on <= filing_deadline(elected_on)
+
+
+def committee_filing_deadline(committee) -> Deadline:
+    filed = committee.filed_on if committee.filing_status == "filed" else None
+    return Deadline("向街道办事处备案", filing_deadline(committee.elected_on), filed)
+
+
+def missing_filing_documents(committee) -> list[str]:
+    """The filing documents not yet received for this committee term, in checklist order."""
+    return [text for name, text in FILING_DOCUMENTS if not getattr(committee, name)]
+
+
+def reelection_warning_from(term_end: date) -> date:
+    return add_months(term_end, -REELECTION_WARNING_MONTHS)
+
+
+def term_state(committee, today: date) -> str:
+    """in_term, reelection_due (within three months of the end) or expired."""
+    if committee.status == "expired" or today > committee.term_end:
+        return "expired"
+    if today >= reelection_warning_from(committee.term_end):
+        return "reelection_due"
+    return "in_term"
+
+
+STAGES = {
+    "none": "无业委会",
+    "group_formed": "筹备组已成立",
+    "assembly_held": "业主大会已召开",
+    "elected": "业委会已选举待备案",
+    "filed": "已备案在任期内",
+    "reelection_due": "换届预警",
+    "expired": "任期届满",
+    "pm_committee": "物业管理委员会代行",
+}
+
+
+@dataclass(frozen=True)
+class AreaStage:
+    """Where one area stands in the owners' self-governance lifecycle, and what comes next.
+
+    `record` names the model whose list the clerk works in for the next step.
+    """
+
+    code: str
+    next_step: str
+    record: str
+    missing: tuple[str, ...] = ()
+    deadline: Deadline | None = None
+
+    @property
+    def label(self) -> str:
+        return STAGES[self.code]
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def area_stage(today: date, group=None, group_members=(), assembly=None, committee=None,
+               committee_members: int | None = None, pm_committee=None) -> AreaStage:
+    """The stage of an area from its latest preparatory group, assembly, committee term
+    (with its recorded member count) and active property-management committee."""
+    if committee is not None and committee.status != "dissolved":
+        state = term_state(committee, today)
+        missing = list(missing_filing_documents(committee))
+        if committee_members is not None and committee_members < committee.member_count:
+            missing.append(f"委员名单（已录入{committee_members}人，应为{committee.member_count}人）")
+        if committee.filing_status != "filed" and state != "expired":
+            deadline = committee_filing_deadline(committee)
+            return AreaStage("elected", f"报送备案材料，{deadline.describe(today)}",
+                             "OwnersCommittee", tuple(missing), deadline)
+        if state == "reelection_due":
+            return AreaStage("reelection_due", f"第{committee.session_number}届任期"
+                             f"{_cn(committee.term_end)}届满，组织换届选举", "OwnersCommittee",
+                             tuple(missing))
+        if state == "in_term":
+            return AreaStage("filed", f"日常指导监督；{_cn(reelection_warning_from(committee.term_end))}"
+                             "起筹备换届", "OwnersCommittee", tuple(missing))
+        if pm_committee is None:
+            return AreaStage("expired", f"任期已于{_cn(committee.term_end)}届满，尽快组织换届选举"
+                             "或组建物业管理委员会", "OwnersCommittee")
+    if pm_committee is not None:
+        return AreaStage("pm_committee", "物业管理委员会代行职责；条件成熟时指导业主申请筹备"
+                         "首次业主大会", "PropertyManagementCommittee")
+    if assembly is not None:
+        return AreaStage("assembly_held", "选举业主委员会，选举后30日内备案", "OwnersAssembly",
+                         tuple(text for flag, text in ((assembly.statute_adopted, "管理规约"),
+                                                       (assembly.rules_adopted, "业主大会议事规则"))
+                               if not flag))
+    if group is not None and group.status in ("formed", "assembly_held"):
+        deadlines = group_deadlines(group)
+        meeting = deadlines[-1]
+        missing = [*group_composition_problems(group_members),
+                   *(text for name, text in PREPARATION_TASKS if not getattr(group, name)),
+                   *(d.describe(today) for d in deadlines[:-1] if d.overdue(today))]
+        return AreaStage("group_formed", meeting.describe(today), "PreparatoryGroup",
+                         tuple(missing), meeting)
+    if group is not None and group.status == "applied" and group.accepted_on:
+        deadline = group_deadlines(group)[0]
+        return AreaStage("none", deadline.describe(today), "PreparatoryGroup", (), deadline)
+    if group is not None and group.status == "applied":
+        return AreaStage("none", "受理业主书面申请，受理后60日内组建筹备组", "PreparatoryGroup")
+    return AreaStage("none", "指导业主提出成立业主大会的书面申请", "PreparatoryGroup")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The figures of a vote counted from per-household ballots."""
+
+    participating_area: Decimal
+    participating_owners: int
+    approving_area: Decimal
+    approving_owners: int
+
+
+def tally(ballots) -> Tally:
+    """Every ballot takes part (abstentions included); only 同意 approves. One household, one
+    owner (指导规则: one exclusive part counts as one owner)."""
+    ballots = list(ballots)
+    yes = [b for b in ballots if b.choice == "yes"]
+    return Tally(sum((Decimal(b.floor_area) for b in ballots), Decimal("0")), len(ballots),
+                 sum((Decimal(b.floor_area) for b in yes), Decimal("0")), len(yes))
 
 
 def _percent(share: Fraction) -> str:
@@ -161,6 +386,7 @@ class PreparatoryGroup(TimestampMixin, db.Model):
         in_order("applied_on", "accepted_on"),
         in_order("accepted_on", "formed_on"),
         in_order("formed_on", "members_publicized_on"),
+        in_order("formed_on", "items_publicized_on"),
     )
     __scope__ = ByArea()
 
@@ -189,16 +415,16 @@ class PreparatoryGroup(TimestampMixin, db.Model):
                                                             info=label("首次会议地点"))
     first_meeting_form: Mapped[str | None] = choice_column(MEETING_FORMS, "首次会议形式",
                                                            nullable=True)
+    items_publicized_on: Mapped[date | None] = mapped_column(info=label("筹备事项公示日期"))
+    objection_place: Mapped[str | None] = mapped_column(sa.String(200),
+                                                        info=label("异议受理地点"))
+    objection_phone: Mapped[str | None] = mapped_column(sa.String(20),
+                                                        info=label("异议受理电话", phone=True))
     notes: Mapped[str | None] = mapped_column(sa.Text, info=label("备注"))
 
     area = relationship("ManagementArea", lazy="joined", info=label("物业管理区域"))
     members = relationship("PreparatoryGroupMember", back_populates="group",
                            cascade="all, delete-orphan", info=label("筹备组成员"))
-
-    @property
-    def meeting_deadline(self) -> date | None:
-        """The day by which the first meeting is due: formation plus 90 days."""
-        return self.formed_on + timedelta(days=PREPARATION_DAYS) if self.formed_on else None
 
     @property
     def tasks_done(self) -> int:
@@ -292,6 +518,17 @@ class OwnersCommittee(TimestampMixin, db.Model):
     office_address: Mapped[str | None] = mapped_column(sa.String(200), info=label("办公地点"))
     office_phone: Mapped[str | None] = mapped_column(sa.String(20),
                                                      info=label("办公电话", phone=True))
+    doc_assembly_report: Mapped[bool] = mapped_column(
+        default=False, info=label("材料：业主大会成立和业主委员会选举情况"))
+    doc_statute: Mapped[bool] = mapped_column(default=False, info=label("材料：管理规约"))
+    doc_procedure_rules: Mapped[bool] = mapped_column(default=False,
+                                                      info=label("材料：业主大会议事规则"))
+    doc_major_decisions: Mapped[bool] = mapped_column(
+        default=False, info=label("材料：业主大会决定的其他重大事项"))
+    doc_tally: Mapped[bool] = mapped_column(default=False, info=label("材料：选举表决统计表"))
+    doc_minutes: Mapped[bool] = mapped_column(default=False, info=label("材料：会议记录"))
+    doc_identity: Mapped[bool] = mapped_column(default=False,
+                                               info=label("材料：委员身份与权属证明"))
     status: Mapped[str] = choice_column(COMMITTEE_STATUSES, "状态", default="in_term")
     notes: Mapped[str | None] = mapped_column(sa.Text, info=label("备注"))
 
@@ -405,6 +642,19 @@ class AssemblyVote(TimestampMixin, db.Model):
     notes: Mapped[str | None] = mapped_column(sa.Text, info=label("备注"))
 
     assembly = relationship("OwnersAssembly", back_populates="votes", info=label("业主大会"))
+    ballots = relationship("AssemblyBallot", back_populates="vote", cascade="all, delete-orphan",
+                           info=label("按户表决票"))
+
+    def apply_ballots(self) -> bool:
+        """When ballots were recorded per household, the figures are their sum; True if so."""
+        if not self.ballots:
+            return False
+        counted = tally(self.ballots)
+        self.participating_area = counted.participating_area
+        self.participating_owners = counted.participating_owners
+        self.approving_area = counted.approving_area
+        self.approving_owners = counted.approving_owners
+        return True
 
     @property
     def result(self) -> VoteResult:
@@ -414,3 +664,26 @@ class AssemblyVote(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AssemblyBallot(TimestampMixin, db.Model):
+    """One household's ballot on a vote; the vote's figures are the sum of its ballots."""
+
+    __tablename__ = "assembly_ballot"
+    __table_args__ = (sa.UniqueConstraint("vote_id", "household_id"), positive("floor_area"))
+    __scope__ = ByParent("vote_id", "AssemblyVote")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("assembly_vote.id", ondelete="CASCADE"),
+                                         index=True, info=label("表决事项"))
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("household.id"), index=True,
+                                              info=label("房屋"))
+    floor_area: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2),
+                                                info=label("专有面积（㎡）"))
+    choice: Mapped[str] = choice_column(BALLOT_CHOICES, "表决意见", default="yes")
+
+    vote = relationship("AssemblyVote", back_populates="ballots", info=label("表决事项"))
+    household = relationship("Household", lazy="joined", info=label("房屋"))
+
+    def __str__(self) -> str:
+        return f"{self.household.room if self.household else ''}：{BALLOT_CHOICES.label(self.choice)}"

@@ -99,7 +99,8 @@ class ManagementArea(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True,
                                               info=label("所属社区"))
-    name: Mapped[str] = mapped_column(sa.String(100), info=label("区域名称"))
+    # Indexed: clerks filter and search lists by area name at city scale.
+    name: Mapped[str] = mapped_column(sa.String(100), index=True, info=label("区域名称"))
     kind: Mapped[str] = choice_column(AREA_KINDS, "区域类型", default="closed")
     address: Mapped[str | None] = mapped_column(sa.String(200), info=label("坐落"))
     boundaries: Mapped[str | None] = mapped_column(sa.Text, info=label("四至"))

@@ -32,6 +32,19 @@ ITEM_STATUSES = Choices(
     in_progress="施工中",
     done="已完成",
 )
+COMPLETION_WITHOUT_DATE = "状态为“已完工”或“已验收”的项目，必须填写实际完工日期。"
+DONE_WITHOUT_DATE = "状态为“已完成”的改造内容，必须填写完成日期。"
+NO_ITEMS_TO_ACCEPT = "项目尚未登记改造内容，不能标记为“已验收”。"
+UNFINISHED_ITEMS = "以下改造内容尚未完成，项目不能标记为“已验收”：{items}。"
+ACCEPTED_PROJECT_ITEM = "项目“{project}”已验收，其改造内容只能是“已完成”状态。"
+
+
+def acceptance_obstacle(items) -> str | None:
+    """Why a project with these items may not be marked 已验收, or None when it may."""
+    if not items:
+        return NO_ITEMS_TO_ACCEPT
+    unfinished = [str(item) for item in items if item.status != "done"]
+    return UNFINISHED_ITEMS.format(items="；".join(unfinished)) if unfinished else None
 
 
 class RenovationProject(TimestampMixin, db.Model):
@@ -44,6 +57,8 @@ class RenovationProject(TimestampMixin, db.Model):
         in_order("start_on", "planned_end_on"),
         in_order("start_on", "completed_on"),
         sa.CheckConstraint("year >= 2000 AND year <= 2100", name="year_range"),
+        sa.CheckConstraint("status NOT IN ('completed', 'accepted') OR completed_on IS NOT NULL",
+                           name="completion_has_date"),
     )
     __scope__ = ByArea()
 
@@ -67,6 +82,11 @@ class RenovationProject(TimestampMixin, db.Model):
     items = relationship("RenovationItem", back_populates="project",
                          order_by="RenovationItem.id", info=label("改造内容"))
 
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(items done, items in the project)."""
+        return sum(item.status == "done" for item in self.items), len(self.items)
+
     def __str__(self) -> str:
         return f"{self.year}年 {self.name}"
 
@@ -78,6 +98,7 @@ class RenovationItem(TimestampMixin, db.Model):
     __table_args__ = (
         # NULL passes the CHECK: the quantity is optional.
         positive("quantity"),
+        sa.CheckConstraint("status <> 'done' OR done_on IS NOT NULL", name="done_has_date"),
     )
     __scope__ = ByParent("project_id", "RenovationProject")
 
@@ -96,3 +117,4 @@ class RenovationItem(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{ITEM_KINDS.label(self.kind)}：{self.description}"
+

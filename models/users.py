@@ -57,10 +57,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"), index=True,
                                                       info=label("所属部门"))
 
-    street = relationship("Street", info=label("所属街道"))
-    community = relationship("Community", info=label("所属社区"))
-    firm = relationship("PropertyFirm", info=label("所属物业企业"))
-    department = relationship("Department", info=label("所属部门"))
+    # Loaded with the account: every page shows the user's organisation.
+    street = relationship("Street", lazy="joined", info=label("所属街道"))
+    community = relationship("Community", lazy="joined", info=label("所属社区"))
+    firm = relationship("PropertyFirm", lazy="joined", info=label("所属物业企业"))
+    department = relationship("Department", lazy="joined", info=label("所属部门"))
 
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)

@@ -38,6 +38,8 @@ class DocumentType:
     context: Callable = lambda record: {}
     cc: str | None = None
     purpose: str = ""
+    # Whether this document can be printed for a given record (e.g. only letter-type actions).
+    applies_to: Callable = lambda record: True
     issuer_roles: frozenset = field(default=ISSUER_ROLES)
 
     @property
@@ -69,8 +71,9 @@ def find_record(document_type: DocumentType, record_id, user):
     except (TypeError, ValueError):
         return None
     model = document_type.model_class
-    return db.session.scalar(sa.select(model).where(model.id == record_id,
-                                                    visible_to(model, user)))
+    record = db.session.scalar(sa.select(model).where(model.id == record_id,
+                                                      visible_to(model, user)))
+    return record if record is not None and document_type.applies_to(record) else None
 
 
 def street_of(document_type: DocumentType, record, user):
@@ -94,7 +97,7 @@ def current_issue(document_type: DocumentType, record) -> IssuedDocument | None:
 def issue(document_type: DocumentType, record, user) -> IssuedDocument:
     """The current document for this record, issuing it under a new number if there is none."""
     existing = current_issue(document_type, record)
-    return existing or _new_issue(document_type, record, user)
+    return existing or new_issue(document_type, record, user)
 
 
 def reissue(document_type: DocumentType, record, user) -> IssuedDocument:
@@ -103,10 +106,10 @@ def reissue(document_type: DocumentType, record, user) -> IssuedDocument:
     if previous is not None:
         previous.status = "superseded"
         db.session.flush()
-    return _new_issue(document_type, record, user, supersedes=previous)
+    return new_issue(document_type, record, user, supersedes=previous)
 
 
-def _new_issue(document_type, record, user, supersedes=None) -> IssuedDocument:
+def new_issue(document_type, record, user, supersedes=None) -> IssuedDocument:
     street = street_of(document_type, record, user)
     prefix = prefix_for(document_type, street)
     today = date.today()
@@ -166,4 +169,5 @@ def build_html(items, user, for_pdf: bool = True) -> str:
 
 
 def build_pdf(items, user) -> bytes:
-    return render_pdf(build_html(items, user))
+    """One PDF of the documents in `items`, each laid out as a document of its own."""
+    return render_pdf(*(build_html([item], user) for item in items))

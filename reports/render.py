@@ -32,12 +32,19 @@ def _static_fetcher():
     return StaticOnlyFetcher()
 
 
-def render_pdf(html: str) -> bytes:
-    """Render one HTML document to PDF bytes; relative URLs resolve under static/."""
+def render_pdf(*pages: str) -> bytes:
+    """Render HTML documents to one PDF; relative URLs resolve under static/.
+
+    Each document is laid out on its own, so its first-page rules and page numbers start
+    afresh, then the pages are bound together (WeasyPrint's documented way to merge).
+    """
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=STATIC_DIR + os.sep,
-                url_fetcher=_static_fetcher()).write_pdf()
+    fetcher = _static_fetcher()
+    rendered = [HTML(string=html, base_url=STATIC_DIR + os.sep, url_fetcher=fetcher).render()
+                for html in pages]
+    all_pages = [page for document in rendered for page in document.pages]
+    return rendered[0].copy(all_pages).write_pdf()
 
 
 @cache

@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import import_module
 from typing import Callable
 
 from demo import credit_code
 from models import db
 from models.contracts import ServiceContract
-from models.orgs import Department, PropertyFirm, SupportUnit
+from models.orgs import Department, PropertyFirm
 from models.places import Building, Community, Household, ManagementArea, ServiceModeChange, Street
 from models.users import User
 
@@ -185,10 +184,5 @@ def _contract_row(world, area):
 
 
 # Row factories of the other areas of the domain register themselves on import.
-for _module in ("factories_governance", "factories_service", "factories_cases",
-                "factories_fees", "factories_renovation"):
-    try:
-        import_module(f"{__package__}.{_module}")
-    except ModuleNotFoundError as error:
-        if error.name != f"{__package__}.{_module}":
-            raise
+from . import (factories_cases, factories_fees, factories_governance,  # noqa: E402,F401
+               factories_renovation, factories_service)

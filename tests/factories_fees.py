@@ -1,7 +1,7 @@
 """Row factories for fee arrears, collection actions and litigation referrals."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from models.fees import CollectionAction, FeeArrear, LitigationReferral
@@ -37,3 +37,16 @@ def make_litigation(world, area, arrear=None, **kw):
     kw.setdefault("has_contract", True)
     kw.setdefault("has_ledger", True)
     return add(LitigationReferral(arrear=arrear, firm=arrear.firm, **kw))
+
+
+def make_refused_arrear(world, area=None, **kw):
+    """An arrear the owner still refuses, inside the world's contract term, after one visit."""
+    area = area or world.area_a1
+    today = date.today()
+    kw.setdefault("period_start", today - timedelta(days=300))
+    kw.setdefault("period_end", today - timedelta(days=120))
+    kw.setdefault("status", "refused")
+    arrear = make_arrear(world, area, **kw)
+    make_collection_action(world, area, arrear=arrear, outcome="refused",
+                           acted_on=today - timedelta(days=90))
+    return arrear

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from models import db
 from models.governance import (
+    FILING_DOCUMENTS,
+    AssemblyBallot,
     AssemblyVote,
     CommitteeMember,
     OwnersAssembly,
@@ -18,7 +20,7 @@ from models.governance import (
     PropertyManagementCommittee,
 )
 
-from .factories import add, row_factory
+from .factories import add, make_household, row_factory
 
 # Session numbers only need to differ within an area; one counter keeps them apart everywhere.
 _session_numbers = count(1)
@@ -63,6 +65,8 @@ def make_committee(world, area, **kw):
     kw.setdefault("member_count", 5)
     kw.setdefault("filing_status", "filed")
     kw.setdefault("filed_on", date(2024, 6, 10))
+    for name, _ in FILING_DOCUMENTS:
+        kw.setdefault(name, kw["filing_status"] == "filed")
     return add(OwnersCommittee(area=area, assembly=assembly_of(world, area), **kw))
 
 
@@ -94,3 +98,11 @@ def make_vote(world, area, assembly=None, **kw):
     kw.setdefault("approving_area", Decimal("18000.00"))
     kw.setdefault("approving_owners", 180)
     return add(AssemblyVote(assembly=assembly or assembly_of(world, area), **kw))
+
+
+@row_factory(AssemblyBallot)
+def make_ballot(world, area, vote=None, household=None, **kw):
+    kw.setdefault("choice", "yes")
+    household = household or make_household(world, area)
+    kw.setdefault("floor_area", household.floor_area)
+    return add(AssemblyBallot(vote=vote or make_vote(world, area), household=household, **kw))

@@ -102,27 +102,24 @@ def _hazard_form(world, **fields):
     return {"area": str(world.area_a1.id), "building": "", "patrol": "",
             "category": "electrical", "severity": "major", "location": "3号楼1单元电表箱",
             "description": "电表箱内线路老化，有焦糊味。", "found_at": "2026-11-25 10:00:00",
-            "deadline": "", "warning_line_at": "", "notice_posted_at": "",
-            "responsible_unit": "", "contact_method": "__None", "contacted_at": "",
-            "disposal_note": "", "disposed_at": "", "verified_at": "", "status": "found",
-            "clearance_status": "__None", **fields}
+            "deadline": "", **fields}
 
 
-def test_clearance_status_only_for_corridor_clutter(world, as_user):
+def test_clearance_status_follows_the_category(world, as_user):
+    """Only corridor clutter carries a clearance status; the screens set it, not the clerk."""
     user = as_user(world.user("community_a1"))
     response = user.post_form("/hazard/new/", _hazard_form(world, clearance_status="cleared"))
-    assert response.status_code == 200
-    assert "只有“隐患类别”为“楼道堆物”时才填写“堆物清理状态”。" in response.get_data(as_text=True)
-    assert _count(Hazard) == 0
-
-    response = user.post_form("/hazard/new/", _hazard_form(world, category="corridor_clutter"))
-    assert "“隐患类别”为“楼道堆物”时须填写“堆物清理状态”。" in response.get_data(as_text=True)
-    assert _count(Hazard) == 0
+    assert response.status_code == 302
+    hazard = db.session.scalar(sa.select(Hazard))
+    assert hazard.clearance_status is None and hazard.status == "found"
+    # A major hazard: 3 working days from Wednesday 2026-11-25 → Monday 2026-11-30 17:00.
+    assert hazard.deadline == datetime(2026, 11, 30, 17, 0)
 
     response = user.post_form("/hazard/new/", _hazard_form(
-        world, category="corridor_clutter", clearance_status="clearing"))
+        world, category="corridor_clutter", location="2单元楼道"))
     assert response.status_code == 302
-    assert db.session.scalar(sa.select(Hazard.clearance_status)) == "clearing"
+    clutter = db.session.scalar(sa.select(Hazard).where(Hazard.location == "2单元楼道"))
+    assert clutter.clearance_status == "not_cleared"
 
     with pytest.raises(IntegrityError):
         make_hazard(world, world.area_a1, category="elevator", clearance_status="cleared")
@@ -164,7 +161,8 @@ def test_case_details_show_the_timeline_in_order(world, as_user):
         db.session.add(CaseEvent(case_id=case_id, at=datetime(2026, 11, 4, hour),
                                  action="note", actor_id=actor_id))
     db.session.commit()
-    assert statements() == few
+    # More events never mean more statements (a newly seen actor may even save a look-up).
+    assert statements() <= few
 
 
 def test_overdue_deadlines_stand_out_until_the_case_is_closed(world, as_user):

@@ -11,7 +11,7 @@ from models import db
 from models.fees import AreaMismatchError, CollectionAction, FeeArrear, LitigationReferral
 
 from .factories import make_household
-from .factories_fees import make_arrear
+from .factories_fees import make_arrear, make_refused_arrear
 
 
 def arrear_form(household, firm, **overrides):
@@ -97,7 +97,7 @@ def test_firm_records_collection_only_in_its_own_areas(world, as_user):
 
 
 def test_litigation_plaintiff_is_the_firm_owed(world, as_user):
-    arrear = make_arrear(world, world.area_a1)
+    arrear = make_refused_arrear(world)
     db.session.commit()
     response = as_user(world.user("firm_a")).post_form(
         "/litigation/new/", {"arrear": arrear.id, "referred_on": "2026-06-01",

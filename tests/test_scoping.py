@@ -77,6 +77,12 @@ def test_lists_show_exactly_the_personas_rows(app, world, rows, as_user, persona
         expected = {ids[a] for a in PERSONA_AREAS[persona]}
         assert expected <= shown, (view.endpoint, persona)
         assert not shown & ({ids[a] for a in AREAS} - expected), (view.endpoint, persona)
+        for own in expected:
+            details = user.get(f"/{view.endpoint}/details/?id={own}")
+            assert details.status_code == 200, (view.endpoint, persona, "details")
+            if role in view.write_roles and type(view).can_edit is not False:
+                edit = user.get(f"/{view.endpoint}/edit/?id={own}")
+                assert edit.status_code in (200, 302), (view.endpoint, persona, "edit")
 
 
 @pytest.mark.parametrize("persona", ["street_a", "community_a1", "firm_a", "dept_1"])
@@ -128,6 +134,8 @@ def test_posted_foreign_id_is_refused(world, as_user):
         "area": world.area_b1.id, "number": "9号楼", "floors": "6", "units": "1",
         "households": "0"}, form_url="/building/new/")
     assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "选择的值无效" in html and "Not a valid choice" not in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(
         sa.text("building")).where(sa.text("number = '9号楼'"))) == 0
 

@@ -1,12 +1,11 @@
 """Contract filings sent to the enforcement bureau."""
 from __future__ import annotations
 
+from models.contracts import AGREEMENT_AREA_LIMIT
 from reports.filings import DocumentType, register
 
 from . import ENFORCEMENT_BUREAU, department_of_kind
 
-# The notice's local rule: agreement-based selection only up to this floor area (m²).
-AGREEMENT_AREA_LIMIT = 30000
 
 
 def _bureau(record):

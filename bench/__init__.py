@@ -1,0 +1,1 @@
+"""City-scale benchmark: a data generator (bench.generate) and a runner (bench.run)."""

@@ -1,0 +1,520 @@
+"""The work targets of DOMAIN.md §6, per community and for the whole scope, as of any date.
+
+Every figure is an SQL aggregate grouped by community, limited by `visible_to` to the user's
+scope, and computed from dated history only, so a past date gives the figures of that day:
+
+- owners' committee: committee terms (term_start..term_end), property-management committees
+  (formed_on..term_end) standing in for one (DOMAIN.md §3);
+- service mode: the ServiceModeChange history, falling back to the area's current mode;
+- hazards: found_at and disposed_at (a corridor-clutter hazard counts as cleared once its
+  clearance status is "cleared" and it was disposed of by that day);
+- fee arrears: owed by the arrears whose period began by that day, collected by the
+  collection actions dated by that day;
+- cases: received_at, closed_at and deadline; escalations: escalated_at, replied_at, reply_due;
+- satisfaction: the surveys carried out in the twelve months up to that day.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from .base import db
+from .cases import Case, Escalation, Hazard
+from .fees import CollectionAction, FeeArrear
+from .governance import OwnersCommittee, PropertyManagementCommittee
+from .orgs import Department
+from .places import SERVICE_MODES, Community, ManagementArea, ServiceModeChange, Street
+from .scoping import CITY_WIDE, visible_to
+from .service import SatisfactionSurvey
+
+# Goals in per cent (open hazards: a count). The notice sets full coverage, clutter cleared
+# completely and arrears collected; it gives no satisfaction figure, so 90% is our default.
+GOALS = {
+    "committee": Decimal(100),
+    "service": Decimal(100),
+    "clutter": Decimal(100),
+    "arrears": Decimal(100),
+    "on_time": Decimal(100),
+    "satisfaction": Decimal(90),
+}
+COVERED_MODES = ("professional", "self_managed")
+# Committees whose status is "dissolved" carry no dissolution date: they never count.
+UNCOUNTED_COMMITTEE_STATUS = "dissolved"
+SATISFACTION_WINDOW_DAYS = 365
+TREND_MONTHS = 12
+CENT = Decimal("0.01")
+
+
+class epoch_days(FunctionElement):
+    """A date-time as a number of days, so that differences are durations in days."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(epoch_days)
+def _epoch_days_default(element, compiler, **kw):
+    return f"julianday({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(epoch_days, "postgresql")
+def _epoch_days_postgresql(element, compiler, **kw):
+    return f"(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) / 86400.0)"
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after `day`: date-times before it happened on or before that day."""
+    return datetime.combine(day + timedelta(days=1), time())
+
+
+def percent(part, whole) -> Decimal | None:
+    """part / whole in per cent with one decimal; None when there is nothing to count."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
+
+
+def month_ends(day: date, months: int = TREND_MONTHS) -> list[date]:
+    """The last day of each of the `months` months up to `day`; the last one is `day`."""
+    ends = [day]
+    first = day.replace(day=1)
+    for _ in range(months - 1):
+        first_of_previous = (first - timedelta(days=1)).replace(day=1)
+        ends.append(first - timedelta(days=1))
+        first = first_of_previous
+    return list(reversed(ends))
+
+
+# -- scope --------------------------------------------------------------------------------
+
+def scope_communities(user, community: Community | None = None) -> list[Community]:
+    """The communities the figures are broken down by: those the user may see."""
+    query = sa.select(Community).where(visible_to(Community, user))
+    if community is not None:
+        query = query.where(Community.id == community.id)
+    return list(db.session.scalars(query.order_by(Community.street_id, Community.id)))
+
+
+def scope_name(user, community: Community | None = None) -> str:
+    """What the total row stands for: the community, the street, the firm's areas or the city."""
+    if community is not None:
+        return community.name
+    if user.role == "street" and user.street_id:
+        return db.session.get(Street, user.street_id).name
+    if user.role == "community" and user.community_id:
+        return db.session.get(Community, user.community_id).name
+    if user.role in CITY_WIDE:
+        return "全市"
+    return "服务区域合计"
+
+
+def area_condition(user, community: Community | None = None) -> sa.ColumnElement[bool]:
+    condition = visible_to(ManagementArea, user)
+    if community is not None:
+        condition = sa.and_(condition, ManagementArea.community_id == community.id)
+    return condition
+
+
+def _scoped(model, user, community):
+    """Rows of an area-scoped `model` in the scope, with their area's community."""
+    return (sa.select(ManagementArea.community_id)
+            .select_from(model).join(ManagementArea, model.area_id == ManagementArea.id)
+            .where(visible_to(model, user), area_condition(user, community)))
+
+
+# -- the figures, grouped by community id --------------------------------------------------
+
+def _owners_committee_in_term(day: date):
+    return sa.exists().where(
+        OwnersCommittee.area_id == ManagementArea.id,
+        OwnersCommittee.status != UNCOUNTED_COMMITTEE_STATUS,
+        OwnersCommittee.term_start <= day, OwnersCommittee.term_end >= day)
+
+
+def _pm_committee_in_lieu(day: date):
+    return sa.exists().where(
+        PropertyManagementCommittee.area_id == ManagementArea.id,
+        PropertyManagementCommittee.formed_on <= day,
+        sa.or_(PropertyManagementCommittee.term_end >= day,
+               sa.and_(PropertyManagementCommittee.term_end.is_(None),
+                       PropertyManagementCommittee.status == "active")))
+
+
+def mode_on(day: date) -> sa.ColumnElement[str]:
+    """An area's service mode on `day`: the last change by then, else what the first later
+    change started from, else the current mode (no change recorded at all)."""
+    last = (sa.select(ServiceModeChange.to_mode)
+            .where(ServiceModeChange.area_id == ManagementArea.id,
+                   ServiceModeChange.changed_on <= day)
+            .order_by(ServiceModeChange.changed_on.desc(), ServiceModeChange.id.desc())
+            .limit(1).scalar_subquery())
+    following = (sa.select(ServiceModeChange.from_mode)
+                 .where(ServiceModeChange.area_id == ManagementArea.id,
+                        ServiceModeChange.changed_on > day)
+                 .order_by(ServiceModeChange.changed_on, ServiceModeChange.id)
+                 .limit(1).scalar_subquery())
+    return sa.func.coalesce(last, following, ManagementArea.service_mode)
+
+
+def committee_coverage(user, day: date, community=None) -> dict[int, dict]:
+    owners = _owners_committee_in_term(day)
+    in_lieu = sa.and_(sa.not_(owners), _pm_committee_in_lieu(day))
+    rows = db.session.execute(
+        sa.select(ManagementArea.community_id, sa.func.count(),
+                  sa.func.sum(sa.case((owners, 1), else_=0)),
+                  sa.func.sum(sa.case((in_lieu, 1), else_=0)))
+        .where(area_condition(user, community)).group_by(ManagementArea.community_id))
+    return {cid: {"areas": areas, "owners_committee": int(oc or 0),
+                  "pm_committee": int(pm or 0)}
+            for cid, areas, oc, pm in rows}
+
+
+def service_coverage(user, day: date, community=None) -> dict[int, dict]:
+    mode = mode_on(day).label("mode")
+    rows = db.session.execute(
+        sa.select(ManagementArea.community_id, mode, sa.func.count())
+        .where(area_condition(user, community))
+        .group_by(ManagementArea.community_id, mode))
+    result: dict[int, dict] = {}
+    for cid, code, count in rows:
+        result.setdefault(cid, {code: 0 for code in SERVICE_MODES})[code] += count
+    return result
+
+
+def hazard_figures(user, day: date, community=None) -> dict[int, dict]:
+    end = end_of(day)
+    found = Hazard.found_at < end
+    disposed = sa.and_(Hazard.disposed_at.is_not(None), Hazard.disposed_at < end)
+    clutter = sa.and_(found, Hazard.category == "corridor_clutter")
+    cleared = sa.and_(clutter, Hazard.clearance_status == "cleared", disposed)
+    rows = db.session.execute(
+        _scoped(Hazard, user, community)
+        .add_columns(sa.func.sum(sa.case((sa.and_(found, sa.not_(disposed)), 1), else_=0)),
+                     sa.func.sum(sa.case((clutter, 1), else_=0)),
+                     sa.func.sum(sa.case((cleared, 1), else_=0)))
+        .group_by(ManagementArea.community_id))
+    return {cid: {"open": int(o or 0), "clutter_found": int(f or 0),
+                  "clutter_cleared": int(c or 0)} for cid, o, f, c in rows}
+
+
+def arrear_figures(user, day: date, community=None) -> dict[int, dict]:
+    owed_rows = db.session.execute(
+        _scoped(FeeArrear, user, community)
+        .add_columns(sa.func.sum(FeeArrear.amount_owed))
+        .where(FeeArrear.period_start <= day).group_by(ManagementArea.community_id))
+    collected_rows = db.session.execute(
+        _scoped(FeeArrear, user, community)
+        .join(CollectionAction, CollectionAction.arrear_id == FeeArrear.id)
+        .add_columns(sa.func.sum(CollectionAction.amount_paid))
+        .where(FeeArrear.period_start <= day, CollectionAction.acted_on <= day)
+        .group_by(ManagementArea.community_id))
+    result = {cid: {"owed": money(owed), "collected": money(0)} for cid, owed in owed_rows}
+    for cid, collected in collected_rows:
+        result.setdefault(cid, {"owed": money(0), "collected": money(0)})["collected"] = \
+            money(collected)
+    return result
+
+
+def case_figures(user, day: date, community=None) -> dict[int, dict]:
+    end = end_of(day)
+    closed = sa.and_(Case.closed_at.is_not(None), Case.closed_at < end)
+    on_time = sa.and_(closed, sa.or_(Case.deadline.is_(None), Case.closed_at <= Case.deadline))
+    open_ = sa.and_(Case.received_at < end, sa.not_(closed))
+    days = sa.case((closed, epoch_days(Case.closed_at) - epoch_days(Case.received_at)))
+    rows = db.session.execute(
+        _scoped(Case, user, community)
+        .add_columns(sa.func.sum(sa.case((closed, 1), else_=0)),
+                     sa.func.sum(sa.case((on_time, 1), else_=0)),
+                     sa.func.sum(days),
+                     sa.func.sum(sa.case((open_, 1), else_=0)))
+        .group_by(ManagementArea.community_id))
+    escalations = db.session.execute(
+        _scoped(Case, user, community)
+        .join(Escalation, Escalation.case_id == Case.id)
+        .add_columns(sa.func.count())
+        .where(visible_to(Escalation, user), Escalation.escalated_at < end)
+        .group_by(ManagementArea.community_id))
+    result = {cid: {"closed": int(c or 0), "on_time": int(t or 0),
+                    "days_total": Decimal(str(d or 0)), "open": int(o or 0), "escalations": 0}
+              for cid, c, t, d, o in rows}
+    for cid, count in escalations:
+        result.setdefault(cid, {"closed": 0, "on_time": 0, "days_total": Decimal(0),
+                                "open": 0, "escalations": 0})["escalations"] = count
+    return result
+
+
+def satisfaction_figures(user, day: date, community=None) -> dict[int, dict]:
+    since = day - timedelta(days=SATISFACTION_WINDOW_DAYS)
+    rows = db.session.execute(
+        _scoped(SatisfactionSurvey, user, community)
+        .add_columns(sa.func.sum(SatisfactionSurvey.respondents),
+                     sa.func.sum(SatisfactionSurvey.very_satisfied
+                                 + SatisfactionSurvey.satisfied),
+                     sa.func.count())
+        .where(SatisfactionSurvey.surveyed_on <= day, SatisfactionSurvey.surveyed_on > since)
+        .group_by(ManagementArea.community_id))
+    return {cid: {"respondents": int(r or 0), "satisfied": int(s or 0), "surveys": n}
+            for cid, r, s, n in rows}
+
+
+def escalations_by_department(user, day: date, community=None, since: date | None = None):
+    """Escalations up to `day` (from `since` when given) per department: sent, replied, on time."""
+    end = end_of(day)
+    replied = sa.and_(Escalation.replied_at.is_not(None), Escalation.replied_at < end)
+    on_time = sa.and_(replied, Escalation.replied_at <= Escalation.reply_due)
+    query = (sa.select(Department.name, sa.func.count(),
+                       sa.func.sum(sa.case((replied, 1), else_=0)),
+                       sa.func.sum(sa.case((on_time, 1), else_=0)))
+             .select_from(Escalation)
+             .join(Department, Escalation.department_id == Department.id)
+             .join(Case, Escalation.case_id == Case.id)
+             .join(ManagementArea, Case.area_id == ManagementArea.id)
+             .where(visible_to(Escalation, user), area_condition(user, community),
+                    Escalation.escalated_at < end)
+             .group_by(Department.id, Department.name).order_by(Department.name))
+    if since is not None:
+        query = query.where(Escalation.escalated_at >= datetime.combine(since, time()))
+    return [{"department": name, "escalations": count, "replied": int(r or 0),
+             "replied_on_time": int(t or 0), "on_time_percent": percent(t or 0, r or 0)}
+            for name, count, r, t in db.session.execute(query)]
+
+
+def missing_areas(user, day: date, community=None) -> dict[str, list[dict]]:
+    """The areas still short of a coverage goal on `day`, by target."""
+    mode = mode_on(day)
+    covered = sa.or_(_owners_committee_in_term(day), _pm_committee_in_lieu(day))
+    base = (sa.select(ManagementArea.id, ManagementArea.name, Community.name, mode)
+            .join(Community, ManagementArea.community_id == Community.id)
+            .where(area_condition(user, community))
+            .order_by(Community.id, ManagementArea.name))
+
+    def rows(condition):
+        return [{"id": i, "name": n, "community": c, "mode": SERVICE_MODES.label(m)}
+                for i, n, c, m in db.session.execute(base.where(condition))]
+
+    return {"committee": rows(sa.not_(covered)),
+            "service": rows(mode.not_in(COVERED_MODES)),
+            "fallback": rows(mode == "fallback")}
+
+
+# -- assembled ----------------------------------------------------------------------------
+
+def _derive(raw: dict) -> dict:
+    """Shares and goals from the raw counts of one community (or of the total)."""
+    committee, service = raw["committee"], raw["service"]
+    hazards, arrears, cases, survey = raw["hazards"], raw["arrears"], raw["cases"], raw["survey"]
+    areas = committee["areas"]
+    covered_committee = committee["owners_committee"] + committee["pm_committee"]
+    covered_service = sum(service.get(m, 0) for m in COVERED_MODES)
+    return {
+        "areas": areas,
+        "committee": {"value": covered_committee, "total": areas,
+                      "owners_committee": committee["owners_committee"],
+                      "pm_committee": committee["pm_committee"],
+                      "percent": percent(covered_committee, areas),
+                      "goal": GOALS["committee"]},
+        "service": {"value": covered_service, "total": areas,
+                    **{m: service.get(m, 0) for m in SERVICE_MODES},
+                    "percent": percent(covered_service, areas), "goal": GOALS["service"]},
+        "fallback": {"value": service.get("fallback", 0), "total": areas, "goal": 0},
+        "hazards": {"open": hazards["open"], "goal_open": 0,
+                    "clutter_found": hazards["clutter_found"],
+                    "clutter_cleared": hazards["clutter_cleared"],
+                    "percent": percent(hazards["clutter_cleared"], hazards["clutter_found"]),
+                    "goal": GOALS["clutter"]},
+        "arrears": {"owed": arrears["owed"], "collected": arrears["collected"],
+                    "percent": percent(arrears["collected"], arrears["owed"]),
+                    "goal": GOALS["arrears"]},
+        "cases": {"closed": cases["closed"], "on_time": cases["on_time"],
+                  "open": cases["open"], "escalations": cases["escalations"],
+                  "percent": percent(cases["on_time"], cases["closed"]),
+                  "average_days": (Decimal(cases["days_total"]) / cases["closed"]).quantize(
+                      Decimal("0.1"), ROUND_HALF_UP) if cases["closed"] else None,
+                  "goal": GOALS["on_time"]},
+        "satisfaction": {"respondents": survey["respondents"], "satisfied": survey["satisfied"],
+                         "surveys": survey["surveys"],
+                         "percent": percent(survey["satisfied"], survey["respondents"]),
+                         "goal": GOALS["satisfaction"]},
+    }
+
+
+EMPTY = {
+    "committee": {"areas": 0, "owners_committee": 0, "pm_committee": 0},
+    "service": {},
+    "hazards": {"open": 0, "clutter_found": 0, "clutter_cleared": 0},
+    "arrears": {"owed": money(0), "collected": money(0)},
+    "cases": {"closed": 0, "on_time": 0, "days_total": Decimal(0), "open": 0, "escalations": 0},
+    "survey": {"respondents": 0, "satisfied": 0, "surveys": 0},
+}
+
+
+def _raw_by_community(user, day, community) -> dict[int, dict]:
+    sources = {
+        "committee": committee_coverage(user, day, community),
+        "service": service_coverage(user, day, community),
+        "hazards": hazard_figures(user, day, community),
+        "arrears": arrear_figures(user, day, community),
+        "cases": case_figures(user, day, community),
+        "survey": satisfaction_figures(user, day, community),
+    }
+    ids = set().union(*sources.values())
+    return {cid: {key: values.get(cid, EMPTY[key]) for key, values in sources.items()}
+            for cid in ids}
+
+
+def _add(total: dict, raw: dict) -> dict:
+    """The sum of two raw count sets (sums of counts and amounts, never of shares)."""
+    merged = {}
+    for key in EMPTY:
+        left, right = total[key], raw[key]
+        merged[key] = {k: left.get(k, 0) + right.get(k, 0) for k in set(left) | set(right)}
+    return merged
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The figures of one scope on one day: per community, the total, and the details."""
+
+    day: date
+    scope: str
+    communities: list[dict]
+    total: dict
+    departments: list[dict]
+    missing: dict[str, list[dict]]
+    trend: list[dict]
+
+    def as_json(self) -> dict:
+        return _jsonable({"date": self.day, "scope": self.scope,
+                          "communities": self.communities, "total": self.total,
+                          "escalations_by_department": self.departments,
+                          "missing": self.missing, "trend": self.trend})
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def scope_total(user, day: date, community=None) -> tuple[list[dict], dict]:
+    """Per-community figures and their total for one day."""
+    raw = _raw_by_community(user, day, community)
+    rows, total = [], EMPTY
+    for row in scope_communities(user, community):
+        counts = raw.get(row.id, EMPTY)
+        total = _add(total, counts)
+        rows.append({"id": row.id, "name": row.name, "figures": _derive(counts)})
+    return rows, _derive(total)
+
+
+TREND_KEYS = ("committee", "service", "hazards", "arrears", "cases", "satisfaction")
+
+
+def trend(user, day: date, community=None, months: int = TREND_MONTHS) -> list[dict]:
+    """The total's shares at the end of each of the last `months` months."""
+    points = []
+    for end in month_ends(day, months):
+        _, total = scope_total(user, end, community)
+        points.append({"month": f"{end.year}-{end.month:02d}", "date": end,
+                       **{key: total[key]["percent"] for key in TREND_KEYS},
+                       "fallback": total["fallback"]["value"],
+                       "open_hazards": total["hazards"]["open"]})
+    return points
+
+
+def targets(user, day: date, community: Community | None = None,
+            with_trend: bool = True) -> Targets:
+    """Everything the dashboard, the CLI and the monthly report show, for one scope and day."""
+    rows, total = scope_total(user, day, community)
+    return Targets(day=day, scope=scope_name(user, community), communities=rows, total=total,
+                   departments=escalations_by_department(user, day, community),
+                   missing=missing_areas(user, day, community),
+                   trend=trend(user, day, community) if with_trend else [])
+
+
+# -- one month's flows, for the monthly report ----------------------------------------------
+
+def cases_by_type(user, first: date, last: date, community=None) -> list[dict]:
+    """Cases received in the month per type, and those closed in it, with the on-time rate."""
+    from .cases import CASE_TYPES
+
+    start, end = datetime.combine(first, time()), end_of(last)
+    received = sa.and_(Case.received_at >= start, Case.received_at < end)
+    closed = sa.and_(Case.closed_at >= start, Case.closed_at < end)
+    on_time = sa.and_(closed, sa.or_(Case.deadline.is_(None), Case.closed_at <= Case.deadline))
+    rows = db.session.execute(
+        _scoped(Case, user, community)
+        .with_only_columns(Case.case_type,
+                           sa.func.sum(sa.case((received, 1), else_=0)),
+                           sa.func.sum(sa.case((closed, 1), else_=0)),
+                           sa.func.sum(sa.case((on_time, 1), else_=0)))
+        .group_by(Case.case_type))
+    counts = {code: (int(r or 0), int(c or 0), int(t or 0)) for code, r, c, t in rows}
+    return [{"type": label, "received": counts.get(code, (0, 0, 0))[0],
+             "closed": counts.get(code, (0, 0, 0))[1], "on_time": counts.get(code, (0, 0, 0))[2],
+             "percent": percent(counts.get(code, (0, 0, 0))[2], counts.get(code, (0, 0, 0))[1])}
+            for code, label in CASE_TYPES.items()]
+
+
+def hazards_in_month(user, first: date, last: date, community=None) -> list[dict]:
+    """Hazards found and disposed of in the month, per category (corridor clutter: cleared)."""
+    from .cases import HAZARD_CATEGORIES
+
+    start, end = datetime.combine(first, time()), end_of(last)
+    found = sa.and_(Hazard.found_at >= start, Hazard.found_at < end)
+    disposed = sa.and_(Hazard.disposed_at >= start, Hazard.disposed_at < end)
+    cleared = sa.and_(disposed, Hazard.clearance_status == "cleared")
+    rows = db.session.execute(
+        _scoped(Hazard, user, community)
+        .with_only_columns(Hazard.category,
+                           sa.func.sum(sa.case((found, 1), else_=0)),
+                           sa.func.sum(sa.case((disposed, 1), else_=0)),
+                           sa.func.sum(sa.case((cleared, 1), else_=0)))
+        .group_by(Hazard.category))
+    counts = {code: (int(f or 0), int(d or 0), int(c or 0)) for code, f, d, c in rows}
+    return [{"category": label, "found": counts.get(code, (0, 0, 0))[0],
+             "disposed": counts.get(code, (0, 0, 0))[1],
+             "cleared": counts.get(code, (0, 0, 0))[2] if code == "corridor_clutter" else None}
+            for code, label in HAZARD_CATEGORIES.items()]
+
+
+def collected_in_month(user, first: date, last: date, community=None) -> dict[int, Decimal]:
+    """Arrears collected in the month per community: the collection actions dated in it."""
+    rows = db.session.execute(
+        _scoped(FeeArrear, user, community)
+        .join(CollectionAction, CollectionAction.arrear_id == FeeArrear.id)
+        .add_columns(sa.func.sum(CollectionAction.amount_paid))
+        .where(CollectionAction.acted_on >= first, CollectionAction.acted_on <= last)
+        .group_by(ManagementArea.community_id))
+    return {cid: money(amount) for cid, amount in rows}
+
+
+def satisfaction_by_period(user, day: date, community=None) -> list[dict]:
+    """Satisfaction per survey period, for the surveys carried out by `day`."""
+    rows = db.session.execute(
+        _scoped(SatisfactionSurvey, user, community)
+        .with_only_columns(SatisfactionSurvey.period_start, SatisfactionSurvey.period_end,
+                           sa.func.count(), sa.func.sum(SatisfactionSurvey.respondents),
+                           sa.func.sum(SatisfactionSurvey.very_satisfied
+                                       + SatisfactionSurvey.satisfied))
+        .where(SatisfactionSurvey.surveyed_on <= day)
+        .group_by(SatisfactionSurvey.period_start, SatisfactionSurvey.period_end)
+        .order_by(SatisfactionSurvey.period_start, SatisfactionSurvey.period_end))
+    return [{"period_start": start, "period_end": end, "surveys": n,
+             "respondents": int(r or 0), "satisfied": int(s or 0),
+             "percent": percent(s or 0, r or 0)} for start, end, n, r, s in rows]
