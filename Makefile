@@ -26,7 +26,9 @@ system-packages:
 instance/config.py:
 	@mkdir -p instance
 	@$(PYTHON) -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
-	@echo "已生成 instance/config.py（随机 SECRET_KEY）。"
+	@echo "# make run serves plain http on 127.0.0.1: a Secure cookie would never come back." >> $@
+	@echo "SECURE_COOKIES = False" >> $@
+	@echo "已生成 instance/config.py（随机 SECRET_KEY；本机 http 演示不设 Secure Cookie）。"
 
 $(DB): | install instance/config.py
 	$(FLASK) init-db
@@ -37,6 +39,22 @@ run: install instance/config.py $(DB)
 
 test: install
 	$(BIN)/python -m pytest
+
+# Browser tests (issue 9): Debian's Chromium (installed with apt-get when missing and root),
+# never a downloaded browser; they also refresh docs/screenshots/.
+$(VENV)/.installed-e2e: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,e2e]'
+	touch $@
+
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "请先安装 Chromium（Debian/Ubuntu: sudo apt-get install chromium）。" >&2; exit 1; \
+	fi
+
+e2e: install $(VENV)/.installed-e2e /usr/bin/chromium
+	$(BIN)/python -m pytest e2e
 
 # Benchmark of issue 8 (bench/README.md): `bench-quick` at 100,000 cases, `bench` at three
 # sizes and on PostgreSQL; both print one table and write bench/results.json.
