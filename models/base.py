@@ -67,6 +67,12 @@ def choice_column(choices: Choices, text: str, *, nullable: bool = False, defaul
     )
 
 
+def area_column(**kw):
+    """The foreign key to the management area a row belongs to (what ByArea scopes by)."""
+    return mapped_column(sa.ForeignKey("management_area.id"), index=True,
+                         info=label("物业管理区域"), **kw)
+
+
 class TimestampMixin:
     """Creation and change times, and a version number that refuses lost updates.
 

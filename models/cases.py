@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, TimestampMixin, choice_column, db, in_order, label, positive
+from .base import area_column, choice_column, Choices, db, in_order, label, positive, TimestampMixin
 from .deadlines import due_status
 from .scoping import ByArea, ByFunction, ByParent, visible_to
 from .workflow import (CASE_ACTION_LABELS, CASE_STATE_LABELS, ESCALATION_STATE_LABELS,
@@ -92,6 +92,18 @@ def only_when(column: str, codes: tuple[str, ...], dependent: str) -> sa.CheckCo
                               info={"only_when": (column, codes, dependent)})
 
 
+class DeadlineMixin:
+    """Overdue and nearly-due marking for rows whose `open_deadline` is None once met."""
+
+    @property
+    def due_status(self) -> str | None:
+        return due_status(self.open_deadline, local_now())
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_status == "overdue"
+
+
 class Patrol(TimestampMixin, db.Model):
     """A patrol of one area by its community, usually together with the area's firm."""
 
@@ -104,8 +116,7 @@ class Patrol(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True,
                                               info=label("巡查社区"))
     firm_id: Mapped[int | None] = mapped_column(sa.ForeignKey("property_firm.id"), index=True,
@@ -125,7 +136,7 @@ class Patrol(TimestampMixin, db.Model):
         return f"{self.planned_on} {self.area.name if self.area else ''}巡查"
 
 
-class Hazard(TimestampMixin, db.Model):
+class Hazard(DeadlineMixin, TimestampMixin, db.Model):
     """A danger or safety hazard: found, warned, responsible unit contacted, disposed, verified."""
 
     __tablename__ = "hazard"
@@ -147,8 +158,7 @@ class Hazard(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     building_id: Mapped[int | None] = mapped_column(sa.ForeignKey("building.id"), index=True,
                                                     info=label("楼栋"))
     patrol_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patrol.id"), index=True,
@@ -182,14 +192,6 @@ class Hazard(TimestampMixin, db.Model):
         """The deadline while it still runs: until the hazard is disposed of."""
         return None if self.status in ("disposed", "verified") else self.deadline
 
-    @property
-    def due_status(self) -> str | None:
-        return due_status(self.open_deadline, local_now())
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.due_status == "overdue"
-
     def __str__(self) -> str:
         return f"{HAZARD_CATEGORIES.label(self.category)}：{self.location}"
 
@@ -199,7 +201,7 @@ def _escalated_to_own_department(model, user):
                         .where(Escalation.department_id == user.department_id))
 
 
-class Case(TimestampMixin, db.Model):
+class Case(DeadlineMixin, TimestampMixin, db.Model):
     """A complaint, report, dispute, violation or patrol finding, from receipt to closing."""
 
     __tablename__ = "case_record"
@@ -228,8 +230,7 @@ class Case(TimestampMixin, db.Model):
     hotline_ticket: Mapped[str | None] = mapped_column(sa.String(32), info=label("热线工单号"))
     title: Mapped[str] = mapped_column(sa.String(100), info=label("标题"))
     description: Mapped[str] = mapped_column(sa.Text, info=label("反映内容"))
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     building_id: Mapped[int | None] = mapped_column(sa.ForeignKey("building.id"), index=True,
                                                     info=label("楼栋"))
     complainant_name: Mapped[str | None] = mapped_column(
@@ -271,14 +272,6 @@ class Case(TimestampMixin, db.Model):
     def open_deadline(self) -> datetime | None:
         """The deadline while it still runs: until the case is resolved or closed."""
         return None if self.state in DEADLINE_MET_STATES else self.deadline
-
-    @property
-    def due_status(self) -> str | None:
-        return due_status(self.open_deadline, local_now())
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.due_status == "overdue"
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -356,7 +349,7 @@ def _escalation_scope(model, user):
     return model.case_id.in_(sa.select(Case.id).where(visible_to(Case, user)))
 
 
-class Escalation(TimestampMixin, db.Model):
+class Escalation(DeadlineMixin, TimestampMixin, db.Model):
     """The street blows the whistle: one case sent to one department, which reports for duty."""
 
     __tablename__ = "escalation"
@@ -395,14 +388,6 @@ class Escalation(TimestampMixin, db.Model):
         return self.reply_due if self.state in ("sent", "accepted") else None
 
     @property
-    def due_status(self) -> str | None:
-        return due_status(self.open_deadline, local_now())
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.due_status == "overdue"
-
-    @property
     def is_open(self) -> bool:
         return self.state in OPEN_ESCALATION_STATES
 
@@ -421,8 +406,7 @@ class Mediation(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_record.id"), index=True,
                                                 info=label("关联案件"))
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     parties: Mapped[str] = mapped_column(sa.Text, info=label("当事各方", personal=True))
     mediator: Mapped[str] = mapped_column(sa.String(64), info=label("调解人"))
     mediated_on: Mapped[date] = mapped_column(info=label("调解日期"))

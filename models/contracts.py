@@ -7,7 +7,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, TimestampMixin, choice_column, db, in_order, label, not_negative
+from .base import (
+    area_column, choice_column, Choices, db, in_order, label, not_negative, TimestampMixin,
+)
 from .scoping import ByArea
 
 CONTRACT_KINDS = Choices("contract_kind", preliminary="前期物业服务合同", ordinary="物业服务合同")
@@ -97,8 +99,7 @@ class ServiceContract(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     firm_id: Mapped[int] = mapped_column(sa.ForeignKey("property_firm.id"), index=True,
                                          info=label("物业服务企业"))
     kind: Mapped[str] = choice_column(CONTRACT_KINDS, "合同类别", default="ordinary")

@@ -10,6 +10,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
+    area_column,
     Choices, TimestampMixin, choice_column, db, in_order, label, not_negative, positive,
 )
 from .contracts import ServiceContract
@@ -125,8 +126,7 @@ class FeeArrear(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(sa.ForeignKey("household.id"), index=True,
                                               info=label("房屋"))
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     firm_id: Mapped[int] = mapped_column(sa.ForeignKey("property_firm.id"), index=True,
                                          info=label("物业服务企业"))
     period_start: Mapped[date] = mapped_column(info=label("欠费期间起"))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
+    area_column,
     Choices,
     TimestampMixin,
     choice_column,
@@ -391,8 +392,7 @@ class PreparatoryGroup(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     applicant: Mapped[str] = mapped_column(sa.String(100), info=label("申请人"))
     applied_on: Mapped[date] = mapped_column(info=label("申请日期"))
     accepted_on: Mapped[date | None] = mapped_column(info=label("受理日期"))
@@ -465,8 +465,7 @@ class OwnersAssembly(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     name: Mapped[str] = mapped_column(sa.String(100), info=label("业主大会名称"))
     established_on: Mapped[date] = mapped_column(info=label("成立日期（首次会议）"))
     meeting_form: Mapped[str] = choice_column(MEETING_FORMS, "会议形式", default="written")
@@ -501,8 +500,7 @@ class OwnersCommittee(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     assembly_id: Mapped[int] = mapped_column(sa.ForeignKey("owners_assembly.id"), index=True,
                                              info=label("业主大会"))
     session_number: Mapped[int] = mapped_column(info=label("届次"))
@@ -590,8 +588,7 @@ class PropertyManagementCommittee(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     formed_on: Mapped[date] = mapped_column(info=label("成立日期"))
     organiser: Mapped[str] = choice_column(PM_ORGANISERS, "组建单位", default="street")
     members: Mapped[str] = mapped_column(sa.Text, info=label("组成人员"))

@@ -7,7 +7,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, TimestampMixin, choice_column, db, in_order, label, not_negative, positive
+from .base import (
+    area_column, choice_column, Choices, db, in_order, label, not_negative, positive, TimestampMixin,
+)
 from .scoping import ByArea, ByFunction, ByParent, visible_area_ids
 
 COMMUNITY_KINDS = Choices("community_kind", residents="社区居民委员会", village="村民委员会")
@@ -128,8 +130,7 @@ class ServiceModeChange(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     changed_on: Mapped[date] = mapped_column(info=label("变更日期"))
     from_mode: Mapped[str] = choice_column(SERVICE_MODES, "原模式")
     to_mode: Mapped[str] = choice_column(SERVICE_MODES, "新模式")
@@ -153,8 +154,7 @@ class Building(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     number: Mapped[str] = mapped_column(sa.String(32), info=label("楼号"))
     address: Mapped[str | None] = mapped_column(sa.String(200), info=label("地址"))
     floors: Mapped[int] = mapped_column(info=label("层数"))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
+    area_column,
     Choices, TimestampMixin, choice_column, db, in_order, label, not_negative, positive,
 )
 from .scoping import ByArea, ByParent
@@ -63,8 +64,7 @@ class RenovationProject(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     name: Mapped[str] = mapped_column(sa.String(100), info=label("项目名称"))
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True,
                                                info=label("牵头部门"))

@@ -9,6 +9,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
+    area_column,
     Choices, TimestampMixin, choice_column, db, in_order, label, not_negative, positive,
 )
 from .contracts import ServiceContract
@@ -183,8 +184,7 @@ class HandoverInspection(TimestampMixin, db.Model):
     __scope__ = ByAreaOrOwnExit()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     contract_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_contract.id"),
                                                     index=True, info=label("相关服务合同"))
     kind: Mapped[str] = choice_column(HANDOVER_KINDS, "类别", default="takeover")
@@ -298,8 +298,7 @@ class FallbackArrangement(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     support_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("support_unit.id"), index=True,
                                                  info=label("包保单位"))
     support_contact: Mapped[str | None] = mapped_column(sa.String(32),
@@ -338,8 +337,7 @@ class ServiceInspection(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     firm_id: Mapped[int] = mapped_column(sa.ForeignKey("property_firm.id"), index=True,
                                          info=label("物业服务企业"))
     kind: Mapped[str] = choice_column(INSPECTION_KINDS, "检查类型", default="routine")
@@ -434,8 +432,7 @@ class SatisfactionSurvey(TimestampMixin, db.Model):
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(sa.ForeignKey("management_area.id"), index=True,
-                                         info=label("物业管理区域"))
+    area_id: Mapped[int] = area_column()
     firm_id: Mapped[int | None] = mapped_column(sa.ForeignKey("property_firm.id"), index=True,
                                                 info=label("物业服务企业"))
     period_start: Mapped[date] = mapped_column(info=label("测评期起"))
