@@ -97,7 +97,9 @@ def _register_auth(app: Flask) -> None:
 
     login_manager.init_app(app)
     app.register_blueprint(bp)
-    app.jinja_env.globals["csrf_token"] = generate_csrf
+    # Not named csrf_token: Flask-Admin would then add it beside its own form token, and the
+    # browser would post the wrong one first.
+    app.jinja_env.globals["session_csrf_token"] = generate_csrf
 
 
 def _register_admin(app: Flask) -> None:

@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 
+from models.base import local_today
 from models import db
 
 
@@ -44,7 +45,7 @@ def targets_command(day, community, username, as_json, no_trend):
     from models.users import User
 
     try:
-        day = date.fromisoformat(day) if day else date.today()
+        day = date.fromisoformat(day) if day else local_today()
     except ValueError:
         raise click.BadParameter("日期格式应为 YYYY-MM-DD。", param_hint="--date")
     user = CommandLineAdmin()

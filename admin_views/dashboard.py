@@ -10,9 +10,11 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
+from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from models.base import local_today
 from models import db
 from models.places import Community, Street
 from models.scoping import visible_to
@@ -29,7 +31,7 @@ REPORT_MONTHS = 24
 
 def parse_day(text: str | None) -> date:
     """The date asked for (YYYY-MM-DD), never later than today; today when absent or invalid."""
-    today = date.today()
+    today = local_today()
     try:
         day = date.fromisoformat(text) if text else today
     except ValueError:
@@ -56,6 +58,18 @@ def _view(admin: Admin, endpoint: str) -> ScopedModelView | None:
                  and v.endpoint == endpoint and v.is_accessible()), None)
 
 
+# Choice columns get Flask-Admin's Enum* filters, plain columns the generic ones; NotEqual and
+# NotInList subclass these, so the match is on the exact class.
+_FILTER_CLASSES = {
+    "FilterEqual": (sqla_filters.FilterEqual, sqla_filters.EnumEqualFilter),
+    "FilterInList": (sqla_filters.FilterInList, sqla_filters.EnumFilterInList),
+}
+
+
+def _filter_classes(operations) -> tuple:
+    return tuple(cls for op in operations for cls in _FILTER_CLASSES[op])
+
+
 def filtered_list_url(admin: Admin, endpoint: str, column: str, value: str,
                       operations=("FilterEqual",)) -> str | None:
     """The list of `endpoint` filtered on `column` (Flask-Admin filter URL), if the user has it."""
@@ -64,7 +78,7 @@ def filtered_list_url(admin: Admin, endpoint: str, column: str, value: str,
         return None
     for index, flt in enumerate(view._filters or ()):
         key = getattr(getattr(flt, "column", None), "key", None)
-        if key == column and any(type(flt).__name__.endswith(op) for op in operations):
+        if key == column and type(flt) in _filter_classes(operations):
             return url_for(f"{endpoint}.index_view",
                            **{f"flt0_{view.get_filter_arg(index, flt)}": value})
     return url_for(f"{endpoint}.index_view")
@@ -103,7 +117,7 @@ def dashboard_context(admin: Admin) -> dict:
     return {
         "targets": figures,
         "day": day,
-        "today": date.today(),
+        "today": local_today(),
         "community": community,
         "community_choices": choices,
         "trend_svg": trend_chart(figures.trend),
@@ -115,7 +129,7 @@ def dashboard_context(admin: Admin) -> dict:
 
 def report_months(today: date | None = None) -> list[str]:
     """The months a report can be printed for, newest first: YYYY-MM."""
-    ends = month_ends(today or date.today(), REPORT_MONTHS)
+    ends = month_ends(today or local_today(), REPORT_MONTHS)
     return [f"{d.year}-{d.month:02d}" for d in reversed(ends)]
 
 

@@ -3,7 +3,6 @@ property-management committees."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import sqlalchemy as sa
 from flask import flash, request, url_for
@@ -14,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.validators import ValidationError
 
+from models.base import local_today
 from models import db
 from models.contracts import FILING_STATUSES
 from models.governance import (
@@ -66,7 +66,7 @@ def _deadline_cell(deadline):
     """A due date, in red with the days overdue when it passed without being done."""
     if deadline is None:
         return ""
-    today = date.today()
+    today = local_today()
     if deadline.overdue(today):
         late = ((deadline.done_on or today) - deadline.due).days
         note = f"逾期{late}日完成" if deadline.done_on else f"已逾期{late}日"
@@ -83,7 +83,7 @@ def _group_deadline(task: str):
 
 
 def _group_deadlines_details(view, context, model, name):
-    today = date.today()
+    today = local_today()
     lines = [Markup('<span class="{}">{}</span>').format(
         "text-danger" if d.overdue(today) else "", d.describe(today))
         for d in group_deadlines(model)]
@@ -103,7 +103,7 @@ def _tasks_done(view, context, model, name):
 
 
 def _term_end(view, context, model, name):
-    state = term_state(model, date.today())
+    state = term_state(model, local_today())
     if state == "reelection_due":
         return Markup('<span class="text-warning">{}（换届预警）</span>').format(
             _date(model.term_end))
@@ -506,7 +506,7 @@ class GovernanceProgressView(ScopedBaseView):
                 PropertyManagementCommittee.status == "active"))}
         views = {view.model.__name__: view for view in self.admin._views
                  if isinstance(view, ScopedModelView) and view.is_accessible()}
-        today = date.today()
+        today = local_today()
         rows = []
         for area, community in areas:
             group, committee = groups.get(area.id), committees.get(area.id)

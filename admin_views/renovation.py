@@ -1,13 +1,13 @@
 """老旧小区改造: renovation projects of old complexes and their work items."""
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import request
 from flask_admin import Admin
 from sqlalchemy.orm import joinedload, selectinload
 
+from models.base import local_today
 from models import db
 from models.orgs import Department
 from models.renovation import (
@@ -62,7 +62,7 @@ class RenovationProjectView(ScopedModelView):
     form_columns = ("area", "name", "department", "year", "budget", "start_on",
                     "planned_end_on", "completed_on", "status", "notes")
     form_args = {"department": {"default": housing_bureau},
-                 "year": {"default": lambda: date.today().year}}
+                 "year": {"default": lambda: local_today().year}}
 
     def get_query(self):
         # The items of a whole page come in one more query, for the progress column.

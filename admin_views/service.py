@@ -1,7 +1,6 @@
 """物业服务: service contracts, handovers, fallback management, inspections, satisfaction."""
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import flash, request
@@ -13,6 +12,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
+from models.base import local_today
 from models import db
 from models.contracts import (
     CONTRACT_KINDS, CONTRACT_STATUSES, EXPIRY_WARNING_DAYS, FILING_STATUSES, ServiceContract,
@@ -40,7 +40,7 @@ FIRM_READ_ONLY = "贵企业已不再服务该区域，只能查看本企业的�
 
 def refuse_firm_writes(area_id) -> None:
     """A firm writes handover records only in areas it serves today (not after it left)."""
-    if not firm_serves(current_user.firm_id, area_id, date.today()):
+    if not firm_serves(current_user.firm_id, area_id, local_today()):
         raise ValidationError(FIRM_READ_ONLY)
 
 
@@ -79,7 +79,7 @@ class TodayFilter(BaseSQLAFilter):
         self.condition = condition
 
     def apply(self, query, value, alias=None):
-        return query.filter(self.condition(date.today()))
+        return query.filter(self.condition(local_today()))
 
     def operation(self):
         return "为"
@@ -135,7 +135,7 @@ def _contract_end(view, context, model, name):
     """The end date, with a warning badge when the contract ends within 90 days."""
     if model.end_on is None:
         return ""
-    left = model.days_left(date.today())
+    left = model.days_left(local_today())
     if left is None or left > EXPIRY_WARNING_DAYS:
         return str(model.end_on)
     return Markup('{} <span class="badge badge-warning" title="请提前组织续聘或重新选聘">'
@@ -191,7 +191,7 @@ class ServiceContractView(ServiceModelView):
 
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
-        today = date.today()
+        today = local_today()
         if model.status == "active" and model.start_on <= today and (
                 model.end_on is None or model.end_on >= today):
             _mode_change(model.area, "contract_started", model.start_on,
@@ -260,7 +260,7 @@ class HandoverInspectionView(ServiceModelView):
             # An outgoing firm that kept read access to its exit handover cannot save it.
             row = self.get_one(request.args["id"])
             if row is not None and not firm_serves(current_user.firm_id, row.area_id,
-                                                   date.today()):
+                                                   local_today()):
                 flash(FIRM_READ_ONLY, "error")
                 return False
         return valid
@@ -294,7 +294,7 @@ class HandoverInspectionView(ServiceModelView):
 
     def delete_model(self, model):
         if current_user.role == "firm" and not firm_serves(current_user.firm_id, model.area_id,
-                                                           date.today()):
+                                                           local_today()):
             flash(FIRM_READ_ONLY, "error")
             return False
         return super().delete_model(model)
@@ -329,7 +329,7 @@ class HandoverItemView(ServiceModelView):
 
     def delete_model(self, model):
         if current_user.role == "firm" and not firm_serves(
-                current_user.firm_id, model.inspection.area_id, date.today()):
+                current_user.firm_id, model.inspection.area_id, local_today()):
             flash(FIRM_READ_ONLY, "error")
             return False
         return super().delete_model(model)
@@ -389,7 +389,7 @@ def _rectification_deadline(view, context, model, name):
     """The deadline, marked when the findings are still open after it."""
     if model.rectification_deadline is None:
         return ""
-    if not model.overdue_on(date.today()):
+    if not model.overdue_on(local_today()):
         return str(model.rectification_deadline)
     return Markup('{} <span class="badge badge-danger">已逾期</span>').format(
         model.rectification_deadline)

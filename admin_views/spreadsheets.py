@@ -24,7 +24,7 @@ from openpyxl.styles import Font, PatternFill
 from sqlalchemy.exc import IntegrityError
 
 from models import audit, db
-from models.base import Choices
+from models.base import Choices, local_today
 from models.contracts import ServiceContract
 from models.fees import ARREAR_STATUSES, FeeArrear
 from models.orgs import PropertyFirm
@@ -332,7 +332,7 @@ def _firm_id(values, area_id, row: RowResult):
         return firm
     firm = db.session.scalar(sa.select(ServiceContract.firm_id).where(
         ServiceContract.area_id == area_id,
-        ServiceContract.active_on(values["period_end"] or date.today()))
+        ServiceContract.active_on(values["period_end"] or local_today()))
         .order_by(ServiceContract.start_on.desc()))
     if firm is None:
         row.errors.append(f"第{row.number}行“物业服务企业”列：该区域没有现行服务合同，请填写企业名称。")

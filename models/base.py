@@ -1,7 +1,8 @@
 """The database handle, the declarative base and the column helpers every model uses."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -23,6 +24,20 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+# The office works on Beijing time whatever the server's clock is set to.
+LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+def local_now() -> datetime:
+    """Beijing wall-clock time, naive: the kind of value business date-times hold."""
+    return datetime.now(LOCAL_TIMEZONE).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    """Today's date in Beijing: deadlines, document dates and "as of" figures use it."""
+    return local_now().date()
 
 
 def utcnow() -> datetime:

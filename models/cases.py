@@ -6,19 +6,19 @@ as the clerks enter them; `local_now()` gives the same kind of value.
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import area_column, choice_column, Choices, db, in_order, label, positive, TimestampMixin
+from .base import (
+    area_column, choice_column, Choices, db, in_order, label, local_now, positive, TimestampMixin,
+)
 from .deadlines import due_status
 from .scoping import ByArea, ByFunction, ByParent, visible_to
 from .workflow import (CASE_ACTION_LABELS, CASE_STATE_LABELS, ESCALATION_STATE_LABELS,
                        HAZARD_STATE_LABELS, OPEN_ESCALATION_STATES)
 
-LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 CASE_NUMBER_PREFIX = "JG"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -65,10 +65,6 @@ ESCALATION_STATES = Choices("escalation_state", **ESCALATION_STATE_LABELS)
 MEDIATION_OUTCOMES = Choices("mediation_outcome", success="调解成功", partial="部分达成",
                              failed="调解不成")
 
-
-def local_now() -> datetime:
-    """Beijing wall-clock time, naive: the kind of value business date-times hold."""
-    return datetime.now(LOCAL_TIMEZONE).replace(tzinfo=None)
 
 
 def _codes(codes) -> str:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
-    area_column, choice_column, Choices, db, in_order, label, not_negative, positive, TimestampMixin,
+    area_column, choice_column, Choices, db, label, not_negative, positive, TimestampMixin,
 )
 from .scoping import ByArea, ByFunction, ByParent, visible_area_ids
 

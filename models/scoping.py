@@ -5,11 +5,10 @@ Every rule returns an SQL condition, so lists, counts, look-ups and documents sh
 """
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 
-from .base import Choices
+from .base import Choices, local_today
 
 ROLES = Choices(
     "user_role",
@@ -46,7 +45,7 @@ def visible_area_ids(user) -> sa.Select | None:
     if user.role == "firm":
         contract = model_by_name("ServiceContract")
         return (sa.select(contract.area_id)
-                .where(contract.firm_id == user.firm_id, contract.active_on(date.today())))
+                .where(contract.firm_id == user.firm_id, contract.active_on(local_today())))
     return sa.select(area.id).where(sa.false())
 
 

@@ -9,8 +9,8 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
-    area_column,
-    Choices, TimestampMixin, choice_column, db, in_order, label, not_negative, positive,
+    area_column, Choices, TimestampMixin, choice_column, db, in_order, label, local_today,
+    not_negative, positive,
 )
 from .contracts import ServiceContract
 from .governance import OwnersAssembly
@@ -85,7 +85,7 @@ def record_mode_change(area: ManagementArea, event: str, changed_on: date, reaso
         if row is not None:
             raise ModeChangeRefused(f"该区域已是“{SERVICE_MODES.label(current)}”，无需变更。")
         return None
-    if changed_on > date.today():
+    if changed_on > local_today():
         raise ModeChangeRefused(f"服务模式自{changed_on}起才变更，请在该日期到来后再保存。")
     # A new row handed in by a form is already in the session, still without its modes.
     with db.session.no_autoflush:

@@ -13,6 +13,7 @@ import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
 
+from models.base import local_today
 from models import db
 from models.documents import IssuedDocument, next_number
 from models.scoping import model_by_name, visible_to
@@ -112,7 +113,7 @@ def reissue(document_type: DocumentType, record, user) -> IssuedDocument:
 def new_issue(document_type, record, user, supersedes=None) -> IssuedDocument:
     street = street_of(document_type, record, user)
     prefix = prefix_for(document_type, street)
-    today = date.today()
+    today = local_today()
     serial = next_number(prefix, today.year)
     department = document_type.department(record)
     area = document_type.area(record)
@@ -136,8 +137,8 @@ def verify_url(code: str) -> str:
 def _document_context(document_type, record, issued, user) -> dict:
     street = street_of(document_type, record, user)
     if issued is None:
-        number = format_number(prefix_for(document_type, street), date.today().year, 0)
-        code, day = "（预览）", date.today()
+        number = format_number(prefix_for(document_type, street), local_today().year, 0)
+        code, day = "（预览）", local_today()
     else:
         number, code, day = issued.number, issued.verification_code, issued.issued_at.date()
     url = verify_url(code) if issued is not None else verify_url("")

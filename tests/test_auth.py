@@ -95,3 +95,12 @@ def test_passwords_are_hashed_with_argon2(world):
     user = world.user("admin")
     assert user.password_hash.startswith("$argon2id$")
     assert user.check_password(PASSWORD) and not user.check_password("nope")
+
+
+def test_admin_forms_carry_exactly_one_csrf_token(world, as_user):
+    """A browser posts every field; a second token would be read first and fail the check."""
+    user = as_user(world.user("community_a1"))
+    for url in ("/building/new/", "/area/", "/patrol/new/"):
+        html = user.get(url).get_data(as_text=True)
+        for form in html.split("<form")[1:]:
+            assert form.count('name="csrf_token"') <= 1, url

@@ -2,10 +2,11 @@
 preparation items (the street's own notices), and the owners' committee filing form."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from models.base import local_today
 from models import db
 from models.contracts import ServiceContract
 from models.governance import (
@@ -105,7 +106,7 @@ def _election_vote(committee):
 def _current_contract(committee):
     return db.session.scalar(
         sa.select(ServiceContract).where(ServiceContract.area_id == committee.area_id,
-                                         ServiceContract.active_on(date.today()))
+                                         ServiceContract.active_on(local_today()))
         .order_by(ServiceContract.start_on.desc()))
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
 
+from models.base import local_today
 from models import db
 from models.documents import IssuedDocument
 from models.targets import (
@@ -64,7 +65,7 @@ def _month_of_issue(document_id) -> str | None:
 
 def requested_month() -> str:
     """The report's month: asked for, or that of the document reprinted, or this month."""
-    today = date.today()
+    today = local_today()
     if has_request_context():
         asked = request.values.get("month", "")
         if re.fullmatch(r"\d{4}-\d{2}", asked):
@@ -80,7 +81,7 @@ def month_bounds(month: str) -> tuple[date, date]:
     year, number = (int(part) for part in month.split("-"))
     first = date(year, number, 1)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return first, min(last, date.today())
+    return first, min(last, local_today())
 
 
 def reader_for(street):
