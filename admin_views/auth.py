@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length
 import models.users
 from models import db
 from models.audit import bump_epoch, current_epoch, record
-from models.base import utcnow
+from models.base import local_now
 from models.users import User
 from security import limiter
 
@@ -130,7 +130,7 @@ def _start_session(user: User) -> None:
     session["_signed_in_at"] = now
     session["_seen_at"] = now
     # Bookkeeping, not an edit of the account: no new version, so no clerk's form goes stale.
-    db.session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=utcnow()))
+    db.session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=local_now()))
     record("login", "User", user.id, user=user)
     db.session.commit()
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from .conftest import SCREENSHOTS
+from models.base import local_today
 
 CHENGGUAN = "临江市城市管理行政执法局"
 FIRM_2 = "临江市鸭绿江物业管理有限公司"
@@ -82,7 +83,7 @@ def test_dashboard_figures_match_the_lists_they_link_to(clerk_at):
 def test_community_turns_a_patrol_finding_into_a_hazard_and_a_case(clerk_at, story):
     clerk = clerk_at("community_jianguo")
     page = clerk.page
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
     _menu(clerk, "矛盾纠纷与安全", "日常巡查")
     clerk.follow(page.get_by_role("link", name="创建"))
     clerk.choose("area", "江畔小区")
@@ -245,7 +246,7 @@ def test_firm_records_a_collection_action_and_sees_no_other_firms_areas(clerk_at
     clerk.follow(page.get_by_role("link", name="创建"))
     clerk.look_up("arrear", owner, f"{household} {period}")
     clerk.choose("channel", "电话")
-    clerk.fill_date("acted_on", date.today().isoformat())
+    clerk.fill_date("acted_on", local_today().isoformat())
     page.fill("#actor", "安居物业客服李静")
     clerk.choose("outcome", "部分缴纳")
     page.fill("#amount_paid", "100.00")

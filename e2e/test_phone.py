@@ -2,9 +2,10 @@
 toggler, every form fits the screen, and no page scrolls sideways."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from .conftest import PHONE
+from models.base import local_today
 
 # Controls a clerk must reach; those inside a table scroll with that table, not the page.
 FITS = """limit => [...document.querySelectorAll(
@@ -42,7 +43,7 @@ def test_community_patrol_journey_on_a_phone(clerk_at):
 
     clerk.follow(page.get_by_role("link", name="创建"))
     assert_fits(clerk)
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
     clerk.choose("area", "建国花园")
     clerk.choose("firm", "临江市安居物业服务有限公司")
     clerk.fill_date("planned_on", yesterday)

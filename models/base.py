@@ -96,9 +96,10 @@ class TimestampMixin:
     """
 
     created_at: Mapped[datetime] = mapped_column(
-        default=utcnow, nullable=False, info=label("创建时间", readonly=True))
+        default=local_now, nullable=False, info=label("创建时间", readonly=True))
     updated_at: Mapped[datetime] = mapped_column(
-        default=utcnow, onupdate=utcnow, nullable=False, info=label("更新时间", readonly=True))
+        default=local_now, onupdate=local_now, nullable=False,
+        info=label("更新时间", readonly=True))
     version: Mapped[int] = mapped_column(
         nullable=False, default=1, server_default="1", info=label("版本", readonly=True))
 

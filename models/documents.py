@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Choices, TimestampMixin, choice_column, db, label, utcnow
+from .base import Choices, TimestampMixin, choice_column, db, label, local_now
 from .scoping import ByFunction, visible_area_ids
 
 DOCUMENT_STATUSES = Choices("document_status", current="有效", superseded="已作废（已重新出具）")
@@ -80,7 +80,7 @@ class IssuedDocument(TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(sa.String(200), info=label("标题"))
     record_id: Mapped[int] = mapped_column(info=label("记录编号"))
     addressee: Mapped[str | None] = mapped_column(sa.String(200), info=label("主送"))
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow, info=label("出具时间"))
+    issued_at: Mapped[datetime] = mapped_column(default=local_now, info=label("出具时间"))
     issuing_body: Mapped[str] = mapped_column(sa.String(100), info=label("出具单位"))
     verification_code: Mapped[str] = mapped_column(
         sa.String(16), unique=True, default=new_verification_code, info=label("核验码"))

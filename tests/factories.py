@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Callable
 
 from demo import credit_code
+from models.base import local_today
 from models import db
 from models.contracts import ServiceContract
 from models.orgs import Department, PropertyFirm
@@ -66,7 +67,7 @@ def make_department(name=None, **kw):
 
 
 def make_contract(area, firm, **kw):
-    today = date.today()
+    today = local_today()
     kw.setdefault("signed_on", today - timedelta(days=400))
     kw.setdefault("start_on", today - timedelta(days=365))
     kw.setdefault("end_on", today + timedelta(days=365))
@@ -174,7 +175,7 @@ def make_household(world, area, building=None, **kw):
 
 @row_factory(ServiceModeChange)
 def make_mode_change(world, area, **kw):
-    return add(ServiceModeChange(area=area, changed_on=date.today(), from_mode="none",
+    return add(ServiceModeChange(area=area, changed_on=local_today(), from_mode="none",
                                  to_mode="fallback", reason=kw.pop("reason", "兜底代管")))
 
 

@@ -1,8 +1,9 @@
 """Row factories for patrols, hazards, cases, their timeline, escalations, mediations, files."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from models.base import local_today
 from models.cases import (Attachment, Case, CaseEvent, Escalation, Hazard, Mediation, Patrol,
                           local_now)
 
@@ -11,7 +12,7 @@ from .factories import add, make_department, row_factory, unique
 
 @row_factory(Patrol)
 def make_patrol(world, area, **kw):
-    kw.setdefault("planned_on", date.today())
+    kw.setdefault("planned_on", local_today())
     kw.setdefault("participants", "社区网格员、物业项目经理")
     return add(Patrol(area=area, community_id=area.community_id, **kw))
 
@@ -56,7 +57,7 @@ def make_escalation(world, area, case=None, department=None, **kw):
 def make_mediation(world, area, **kw):
     kw.setdefault("parties", "业主张桂兰；物业服务企业")
     kw.setdefault("mediator", "社区调解员刘春生")
-    kw.setdefault("mediated_on", date.today())
+    kw.setdefault("mediated_on", local_today())
     kw.setdefault("outcome", "success")
     return add(Mediation(area=area, **kw))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from models.base import local_today
 from models.fees import CollectionAction, FeeArrear, LitigationReferral
 
 from .factories import add, make_firm, make_household, row_factory
@@ -42,7 +43,7 @@ def make_litigation(world, area, arrear=None, **kw):
 def make_refused_arrear(world, area=None, **kw):
     """An arrear the owner still refuses, inside the world's contract term, after one visit."""
     area = area or world.area_a1
-    today = date.today()
+    today = local_today()
     kw.setdefault("period_start", today - timedelta(days=300))
     kw.setdefault("period_end", today - timedelta(days=120))
     kw.setdefault("status", "refused")

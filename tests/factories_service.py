@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from models.base import local_today
 from models.orgs import SupportUnit
 from models.service import (
     FallbackArrangement, HandoverInspection, HandoverItem, InspectionItem, SatisfactionSurvey,
@@ -26,7 +27,7 @@ def make_handover(world, area, **kw):
     kw.setdefault("kind", "takeover")
     kw.setdefault("outgoing_party", "临江市某房地产开发有限公司")
     kw.setdefault("incoming_party", "安居物业")
-    kw.setdefault("inspected_on", date.today() - timedelta(days=30))
+    kw.setdefault("inspected_on", local_today() - timedelta(days=30))
     return add(HandoverInspection(area=area, **kw))
 
 
@@ -39,16 +40,16 @@ def make_handover_item(world, area, inspection=None, **kw):
 
 @row_factory(FallbackArrangement)
 def make_fallback(world, area, **kw):
-    kw.setdefault("start_on", date.today() - timedelta(days=90))
+    kw.setdefault("start_on", local_today() - timedelta(days=90))
     kw.setdefault("status", "ended")
-    kw.setdefault("end_on", date.today())
+    kw.setdefault("end_on", local_today())
     unit = kw.pop("support_unit", None) or add(SupportUnit(name=unique("包保单位")))
     return add(FallbackArrangement(area=area, support_unit=unit, **kw))
 
 
 @row_factory(ServiceInspection)
 def make_service_inspection(world, area, **kw):
-    kw.setdefault("inspected_on", date.today() - timedelta(days=10))
+    kw.setdefault("inspected_on", local_today() - timedelta(days=10))
     kw.setdefault("inspectors", "街道物业办 张明")
     firm = kw.pop("firm", None) or make_firm()
     return add(ServiceInspection(area=area, firm=firm, **kw))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from models import db
+from models.base import local_now
 from models.cases import Case, CaseEvent, Hazard
 
 from .factories_cases import make_case, make_case_event, make_escalation, make_hazard
@@ -166,7 +167,7 @@ def test_case_details_show_the_timeline_in_order(world, as_user):
 
 
 def test_overdue_deadlines_stand_out_until_the_case_is_closed(world, as_user):
-    past = datetime.now() - timedelta(days=2)
+    past = local_now() - timedelta(days=2)
     make_case(world, world.area_a1, title="电梯故障困人", state="in_progress",
               received_at=past - timedelta(days=5), deadline=past)
     make_case(world, world.area_a1, title="噪音扰民", state="closed", satisfaction="satisfied",

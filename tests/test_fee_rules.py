@@ -9,6 +9,7 @@ from urllib.parse import unquote
 import pytest
 import sqlalchemy as sa
 
+from models.base import local_today
 from models import db
 from models.fees import (
     CollectionAction, CollectionError, LitigationReferral, collection_result,
@@ -185,8 +186,8 @@ def test_no_referral_while_the_owner_has_not_refused(world, as_user):
 
 def test_no_referral_without_a_collection_action(world):
     arrear = make_arrear(world, world.area_a1, status="refused",
-                         period_start=date.today() - timedelta(days=300),
-                         period_end=date.today() - timedelta(days=120))
+                         period_start=local_today() - timedelta(days=300),
+                         period_end=local_today() - timedelta(days=120))
     assert litigation_obstacles(arrear) == ["尚无催缴记录：移交诉讼前须至少记录一次催缴。"]
 
 

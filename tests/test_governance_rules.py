@@ -8,6 +8,7 @@ from types import SimpleNamespace as Row
 
 import sqlalchemy as sa
 
+from models.base import local_today
 from models import db
 from models.governance import (
     FILING_DOCUMENTS,
@@ -227,8 +228,8 @@ def test_ballot_for_a_household_of_another_area_is_refused(world, as_user):
 
 def test_progress_page_shows_each_area_in_scope_with_few_queries(app, world, as_user):
     make_committee(world, world.area_a1, filing_status="not_filed", filed_on=None,
-                   elected_on=date.today(), term_start=date.today(),
-                   term_end=date(date.today().year + 4, 1, 1))
+                   elected_on=local_today(), term_start=local_today(),
+                   term_end=date(local_today().year + 4, 1, 1))
     make_pm_committee(world, world.area_a2)
     make_ballot(world, world.area_b1)
     db.session.commit()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from models.base import local_today
 from models import db
 from models.contracts import ServiceContract, selection_problems
 from models.orgs import SupportUnit
@@ -21,7 +22,7 @@ from .factories import add, make_contract, make_firm
 from .factories_governance import assembly_of
 from .factories_service import make_handover, make_service_inspection
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def changes(area) -> list[tuple[str, str]]:

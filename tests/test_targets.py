@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from demo import load_demo
+from models.base import local_today
 from models import db
 from models.cases import Case, Escalation, Hazard
 from models.fees import CollectionAction, FeeArrear
@@ -20,7 +21,7 @@ from models.users import User
 
 from .conftest import PASSWORD
 
-DATES = (date.today(), date(2026, 6, 30), date(2025, 12, 31))
+DATES = (local_today(), date(2026, 6, 30), date(2025, 12, 31))
 
 
 def _mode_on(area, day):
@@ -157,9 +158,9 @@ def test_figures_equal_direct_counts_on_the_demo_data(demo):
 
 def test_a_community_account_sees_only_its_own_community(demo, app, as_user):
     user = _user("community_jianguo")
-    result = targets(user, date.today())
+    result = targets(user, local_today())
     assert [row["name"] for row in result.communities] == ["建国社区"]
-    assert_same(actual(result.total), expected({user.community_id}, date.today()))
+    assert_same(actual(result.total), expected({user.community_id}, local_today()))
     names = {a["community"] for rows in result.missing.values() for a in rows}
     assert names <= {"建国社区"}
 
@@ -182,7 +183,7 @@ def test_a_community_account_sees_only_its_own_community(demo, app, as_user):
     one = json.loads(runner.invoke(args=["stats", "targets", "--community", "解放社区",
                                          "--json", "--no-trend"]).output)
     jiefang = db.session.scalar(sa.select(Community.id).where(Community.name == "解放社区"))
-    assert one["total"]["committee"]["value"] == expected({jiefang}, date.today())["committee"]
+    assert one["total"]["committee"]["value"] == expected({jiefang}, local_today())["committee"]
 
     page = as_user(_user("community_jianguo")).get("/")
     html = page.get_data(as_text=True)
