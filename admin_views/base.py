@@ -353,6 +353,12 @@ class ScopedModelView(RoleAccessMixin, ModelView):
         return (db.session.query(sa.func.count()).select_from(self.model)
                 .filter(self.scope_condition()))
 
+    def _get_list_value(self, context, model, name, column_formatters, column_type_formatters):
+        value = super()._get_list_value(context, model, name, column_formatters,
+                                        column_type_formatters)
+        # An empty choice column comes back as a bare None, which the page would print.
+        return "" if value is None else value
+
     def get_one(self, id):
         try:
             pk = int(str(id).split(VERSION_SEPARATOR)[0])

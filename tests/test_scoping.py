@@ -80,6 +80,7 @@ def test_lists_show_exactly_the_personas_rows(app, world, rows, as_user, persona
         for own in expected:
             details = user.get(f"/{view.endpoint}/details/?id={own}")
             assert details.status_code == 200, (view.endpoint, persona, "details")
+            assert ">None<" not in "".join(details.get_data(as_text=True).split()), view.endpoint
             if role in view.write_roles and type(view).can_edit is not False:
                 edit = user.get(f"/{view.endpoint}/edit/?id={own}")
                 assert edit.status_code in (200, 302), (view.endpoint, persona, "edit")
