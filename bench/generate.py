@@ -315,10 +315,12 @@ def _places(load: Loader, sizes: Sizes, rnd: random.Random, password_hash: str) 
                for h in range(1, sizes.households + 1)))
     load.load("service_contract",
               ("id", "area_id", "firm_id", "kind", "selection_method", "signed_on", "start_on",
-               "end_on", "fee_residential", "service_level", "filing_status", "status"),
+               "end_on", "fee_residential", "service_level", "filing_status", "filed_on",
+               "status"),
               ((a, a, firm_of_area(a, sizes), "preliminary" if a % 5 == 0 else "ordinary",
                 "public_tender", date(2023, 12, 1), date(2024, 1, 1), date(2026, 12, 31),
-                Decimal("1.80"), "二级", "filed", "active") for a in range(1, sizes.areas + 1)))
+                Decimal("1.80"), "二级", "filed", date(2023, 12, 20), "active")
+               for a in range(1, sizes.areas + 1)))
     users = [(1, "bench_admin", "基准管理员", password_hash, "admin", None, None)]
     users += [(1 + s, f"bench_street_{s}", f"{STREET_NAMES[s - 1]}街道管理员", password_hash,
                "street", s, None) for s in range(1, sizes.streets + 1)]
@@ -559,12 +561,15 @@ def generate(url: str, cases: int, seed: int = 8, quiet: bool = False) -> dict:
             connection.execute(sa.text("VACUUM ANALYZE"))
     else:
         with engine.connect() as connection:
+            # The planner's statistics, as `PRAGMA optimize` gathers them on a live database.
+            connection.exec_driver_sql("ANALYZE")
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-            connection.exec_driver_sql(
-                "CREATE TABLE IF NOT EXISTS bench_stamp (fingerprint TEXT, cases INTEGER)")
-            connection.exec_driver_sql("INSERT INTO bench_stamp VALUES (?, ?)",
-                                       (schema_fingerprint(meta, engine.dialect), cases))
-            connection.commit()
+    with engine.begin() as connection:
+        # Written last: a data set without it is incomplete and is built again.
+        connection.execute(sa.text("CREATE TABLE bench_stamp (fingerprint TEXT, cases INTEGER)"))
+        connection.execute(sa.text("INSERT INTO bench_stamp VALUES (:fingerprint, :cases)"),
+                           {"fingerprint": schema_fingerprint(meta, engine.dialect),
+                            "cases": cases})
     engine.dispose()
     seconds = time.perf_counter() - started
     if not quiet:
@@ -573,22 +578,23 @@ def generate(url: str, cases: int, seed: int = 8, quiet: bool = False) -> dict:
     return {"seconds": round(seconds, 1), "rows": load.counts}
 
 
-def existing_sqlite(cases: int) -> bool:
-    """Whether bench/data holds a complete data set of this size for the current schema."""
-    path = sqlite_path(cases)
-    if not os.path.exists(path):
+def existing(url: str, cases: int) -> bool:
+    """Whether `url` holds a complete data set of this size for the current schema."""
+    url = sa.make_url(url)
+    if url.drivername.startswith("postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    elif not os.path.exists(url.database):
         return False
-    meta = metadata()
-    engine = sa.create_engine("sqlite:///" + path)
+    engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            stamp = connection.exec_driver_sql(
-                "SELECT fingerprint, cases FROM bench_stamp").first()
+            stamp = connection.execute(sa.text("SELECT fingerprint, cases FROM bench_stamp")).first()
     except sa.exc.DBAPIError:
         return False
     finally:
         engine.dispose()
-    return stamp is not None and tuple(stamp) == (schema_fingerprint(meta, engine.dialect), cases)
+    return stamp is not None and tuple(stamp) == (schema_fingerprint(metadata(), engine.dialect),
+                                                  cases)
 
 
 def main(argv=None) -> None:

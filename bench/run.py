@@ -41,19 +41,28 @@ def median_ms(action, runs: int, warmup: int = 1) -> float:
 
 
 class StatementCounter:
-    """Counts the SQL statements an engine sends while armed."""
+    """Counts, and keeps for replay, the SQL statements an engine sends during an action."""
 
     def __init__(self, engine: sa.Engine):
-        self.count = 0
+        self.sent: list[tuple[str, object]] = []
         sa.event.listen(engine, "before_cursor_execute", self._seen)
 
-    def _seen(self, *args):
-        self.count += 1
+    def _seen(self, connection, cursor, statement, parameters, context, executemany):
+        self.sent.append((statement, parameters))
 
     def during(self, action) -> int:
-        self.count = 0
+        self.sent = []
         action()
-        return self.count
+        return len(self.sent)
+
+
+def replay(engine, statements):
+    """The statements a page sent, run bare and fetched in full: its SQL time alone."""
+    def run():
+        with engine.connect() as connection:
+            for statement, parameters in statements:
+                connection.exec_driver_sql(statement, parameters).fetchall()
+    return run
 
 
 # -- the applications --------------------------------------------------------------------------
@@ -203,9 +212,11 @@ def bench_lists(url: str, runs: int) -> dict:
             answer = client.get(urls[kind])
             assert answer.status_code == 200, (scope, kind, answer.status_code)
             key = f"{scope}:{kind}"
+            statements = counter.during(lambda: client.get(urls[kind]))
             result["pages"][key] = {
                 "ms": median_ms(lambda: client.get(urls[kind]), runs),
-                "statements": counter.during(lambda: client.get(urls[kind])),
+                "statements": statements,
+                "sql_ms": median_ms(replay(floor_engine, counter.sent), runs),
                 "floor_ms": median_ms(run_floor(floor_engine, floors[kind]), runs),
                 "rows_in_scope": count,
             }
@@ -320,10 +331,11 @@ def bench_pdf(url: str, runs: int) -> dict:
 
 # -- the report --------------------------------------------------------------------------------
 
-def ensure_sqlite(cases: int) -> dict | None:
-    if generate.existing_sqlite(cases):
+def ensure_data(url: str, cases: int) -> dict | None:
+    """Generate the data set at `url` unless it is already there for this schema and size."""
+    if generate.existing(url, cases):
         return None
-    return generate.generate(generate.default_url(cases), cases)
+    return generate.generate(url, cases)
 
 
 def verdicts(results: dict) -> list[str]:
@@ -336,11 +348,14 @@ def verdicts(results: dict) -> list[str]:
         stock = pages[f"stock:{kind}"]["ms"]
         drift = stock / STOCK_PEER_MS[kind]
         for scope in ("community", "street"):
-            ms = pages[f"{scope}:{kind}"]["ms"]
-            floor = pages[f"{scope}:{kind}"]["floor_ms"]
-            ok = ms <= stock and ms <= BEST_PEER_MS[kind] * drift and ms <= 2 * floor
+            page = pages[f"{scope}:{kind}"]
+            ms, sql, floor = page["ms"], page["sql_ms"], page["floor_ms"]
+            # The floor is bare SQL, so it is compared with the page's SQL run bare; a whole
+            # request also renders a page, which no floor of a fraction of a millisecond allows.
+            ok = ms <= stock and ms <= BEST_PEER_MS[kind] * drift and sql <= 2 * floor
             lines.append(f"{'达标' if ok else '未达标'}  列表 {scope}/{kind}: {ms} ms；stock {stock}，"
-                         f"同行最优×漂移 {BEST_PEER_MS[kind] * drift:.0f}，地板×2 {2 * floor:.0f}")
+                         f"同行最优×漂移 {BEST_PEER_MS[kind] * drift:.0f}；"
+                         f"SQL {sql} ms，地板×2 {2 * floor:.1f}")
     statements = largest["statements"]
     worst = max(v for k, v in statements.items() if not k.startswith("stock"))
     same = all(statements[f"{s}:20"] == statements[f"{s}:100"] for s in ("community", "street"))
@@ -393,17 +408,15 @@ def print_table(results: dict) -> None:
 
 
 def _list_table(title: str, lists: dict) -> str:
-    rows = [f"\n{title}（中位数 ms；括号内为语句数）",
-            f"  {'页面':10}{'社区':>14}{'地板':>8}{'街道':>14}{'地板':>8}{'stock':>14}{'地板':>8}"]
+    rows = [f"\n{title}（中位数 ms：整页请求（语句数）/ 其 SQL 单独重放 / 地板）"]
     pages = lists["pages"]
+    rows.append("  " + "页面".ljust(10) + "".join(
+        f"{scope:>28}" for scope in ("社区 community", "街道 street", "stock")))
     for kind in PAGE_KINDS:
-        cells = []
-        for scope in ("community", "street", "stock"):
-            p = pages[f"{scope}:{kind}"]
-            cells.append(f"{p['ms']:>9} ({p['statements']})")
-            cells.append(f"{p['floor_ms']:>8}")
-        rows.append(f"  {kind:10}" + "".join(f"{c:>14}" if i % 2 == 0 else c
-                                            for i, c in enumerate(cells)))
+        cells = "".join(
+            f"{p['ms']:>10} ({p['statements']}) {p['sql_ms']:>7} {p['floor_ms']:>7}"
+            for p in (pages[f"{scope}:{kind}"] for scope in ("community", "street", "stock")))
+        rows.append(f"  {kind:10}{cells}")
     visible = {s: pages[f"{s}:first"]["rows_in_scope"] for s in ("community", "street", "stock")}
     rows.append(f"  范围内行数 {visible}；每页语句数（20/100 条）{lists['statements']}")
     return "\n".join(rows)
@@ -426,17 +439,18 @@ def main(argv=None) -> None:
                "machine": f"{platform.machine()} {os.cpu_count()} 核 {platform.python_version()}",
                "runs": args.runs, "sqlite": {}, "dashboard": {}, "generation": {}}
     for cases in sizes:
-        generated = ensure_sqlite(cases)
+        url = generate.default_url(cases)
+        generated = ensure_data(url, cases)
         if generated:
             results["generation"][f"sqlite:{cases}"] = generated["seconds"]
-        url = generate.default_url(cases)
         results["sqlite"][str(cases)] = {"lists": bench_lists(url, args.runs)}
         print(f"已测 SQLite {cases} 件", file=sys.stderr)
     largest = generate.default_url(max(sizes))
     results["dashboard"][f"SQLite {max(sizes)}"] = bench_dashboard(largest, max(3, args.runs // 2))
     if args.postgresql:
-        generated = generate.generate(args.postgresql, max(sizes))
-        results["generation"][f"postgresql:{max(sizes)}"] = generated["seconds"]
+        generated = ensure_data(args.postgresql, max(sizes))
+        if generated:
+            results["generation"][f"postgresql:{max(sizes)}"] = generated["seconds"]
         results["postgresql"] = {str(max(sizes)): {"lists": bench_lists(args.postgresql,
                                                                         args.runs)}}
         results["dashboard"][f"PostgreSQL {max(sizes)}"] = bench_dashboard(
