@@ -6,7 +6,10 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression
 
 # Named constraints, so that migrations can address them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -24,6 +27,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# SQLite's LIKE already ignores case (for ASCII, as its lower() does), so the lower() on both
+# sides that ILIKE becomes there changes no result and triples the cost of a list search.
+_PLAIN_LIKE = {operators.ilike_op: operators.like_op, operators.not_ilike_op: operators.not_like_op}
+
+
+@compiles(BinaryExpression, "sqlite")
+def _sqlite_ilike_as_like(binary, compiler, **kw):
+    if binary.operator in _PLAIN_LIKE:
+        binary = BinaryExpression(binary.left, binary.right, _PLAIN_LIKE[binary.operator],
+                                  type_=binary.type, modifiers=binary.modifiers)
+    return compiler.visit_binary(binary, **kw)
 
 
 # The office works on Beijing time whatever the server's clock is set to.
@@ -82,9 +97,12 @@ def choice_column(choices: Choices, text: str, *, nullable: bool = False, defaul
     )
 
 
-def area_column(**kw):
-    """The foreign key to the management area a row belongs to (what ByArea scopes by)."""
-    return mapped_column(sa.ForeignKey("management_area.id"), index=True,
+def area_column(index: bool = True, **kw):
+    """The foreign key to the management area a row belongs to (what ByArea scopes by).
+
+    `index=False` where a composite index leads with the column and serves in its place.
+    """
+    return mapped_column(sa.ForeignKey("management_area.id"), index=index,
                          info=label("物业管理区域"), **kw)
 
 

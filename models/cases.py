@@ -213,6 +213,8 @@ class Case(DeadlineMixin, TimestampMixin, db.Model):
         only_when("state", ("resolved", "closed", "closed_unresolved"), "satisfaction"),
         in_order("received_at", "deadline"),
         in_order("received_at", "closed_at"),
+        # Scoped lists in received order: the page's ids come from this index alone.
+        sa.Index("ix_case_record_area_received", "area_id", "received_at"),
         sa.Index("ix_case_record_area_state", "area_id", "state"),
         sa.Index("ix_case_record_state_deadline", "state", "deadline"),
     )
@@ -226,7 +228,7 @@ class Case(DeadlineMixin, TimestampMixin, db.Model):
     hotline_ticket: Mapped[str | None] = mapped_column(sa.String(32), info=label("热线工单号"))
     title: Mapped[str] = mapped_column(sa.String(100), info=label("标题"))
     description: Mapped[str] = mapped_column(sa.Text, info=label("反映内容"))
-    area_id: Mapped[int] = area_column()
+    area_id: Mapped[int] = area_column(index=False)
     building_id: Mapped[int | None] = mapped_column(sa.ForeignKey("building.id"), index=True,
                                                     info=label("楼栋"))
     complainant_name: Mapped[str | None] = mapped_column(
