@@ -45,14 +45,19 @@ class StatementCounter:
 
     def __init__(self, engine: sa.Engine):
         self.sent: list[tuple[str, object]] = []
+        self.armed = False
         sa.event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, connection, cursor, statement, parameters, context, executemany):
-        self.sent.append((statement, parameters))
+        if self.armed:
+            self.sent.append((statement, parameters))
 
     def during(self, action) -> int:
-        self.sent = []
-        action()
+        self.sent, self.armed = [], True
+        try:
+            action()
+        finally:
+            self.armed = False
         return len(self.sent)
 
 

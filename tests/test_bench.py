@@ -19,3 +19,14 @@ def test_the_generator_fills_the_current_schema_and_the_lists_stay_within_five_s
     for scope in ("community", "street"):
         assert lists["statements"][f"{scope}:20"] == lists["statements"][f"{scope}:100"] <= 5
         assert 0 < lists["pages"][f"{scope}:first"]["rows_in_scope"] < CASES
+
+
+def test_the_statement_counter_keeps_only_what_the_action_sent():
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite://")
+    counter = run.StatementCounter(engine)
+    with engine.connect() as connection:
+        assert counter.during(lambda: connection.exec_driver_sql("SELECT 1")) == 1
+        connection.exec_driver_sql("SELECT 2")
+    assert [statement for statement, _ in counter.sent] == ["SELECT 1"]
