@@ -1,17 +1,30 @@
-"""Reading rendered PDFs back: text, fonts and page size."""
+"""Reading rendered PDFs back: text per page, page numbers, fonts and page size."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 
 from pypdf import PdfReader
 
 A4_POINTS = (595, 842)
+PAGE_NUMBER = re.compile(r"— (\d+) —")
 
 
 def pdf_text(pdf: bytes) -> str:
     return subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True,
                           check=True).stdout.decode()
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """The text of each page, in order (pdftotext ends every page with a form feed)."""
+    return pdf_text(pdf).split("\f")[:-1]
+
+
+def page_numbers(pdf: bytes) -> list[int | None]:
+    """The printed page number ("— 2 —") of each page; None where a page shows none."""
+    return [int(match.group(1)) if (match := PAGE_NUMBER.search(text)) else None
+            for text in page_texts(pdf)]
 
 
 def pdf_fonts(pdf: bytes) -> set[str]:

@@ -1,6 +1,7 @@
 """Filings: numbering, issue and reprint, verification, scope, the PDF itself."""
 from __future__ import annotations
 
+import os
 import re
 import threading
 
@@ -11,10 +12,11 @@ import reports.documents  # noqa: F401
 from models import db
 from models.documents import DocumentSequence, IssuedDocument, next_number
 from reports.filings import DOCUMENT_TYPES, build_pdf, issue, reissue
-from reports.render import _static_fetcher
+from reports import render
+from reports.render import _static_fetcher, render_pdf
 
 from .factories import make_contract, make_firm
-from .pdf import assert_official_pdf, page_count
+from .pdf import A4_POINTS, assert_official_pdf, page_count, page_numbers, page_sizes, page_texts
 
 NUMBER_PATTERN = re.compile(r"^.+〔\d{4}〕[1-9]\d*号$")
 
@@ -147,6 +149,23 @@ def test_batch_prints_one_pdf_and_skips_foreign_rows(world, as_user):
     assert sorted(issued) == sorted(c.id for c in contracts)
 
 
+def test_a_batch_binds_each_document_as_printed_alone(world, contract):
+    """Each document keeps its own pages, text and page numbers inside a batch PDF: letters
+    show none on their first page, forms start at 1, and numbering restarts per document."""
+    user = world.user("street_a")
+    letter, form = DOCUMENT_TYPES["agreement_request"], DOCUMENT_TYPES["contract_filing"]
+    long_form = make_contract(world.area_a1, make_firm(),
+                              service_items="保洁、绿化养护、秩序维护、共用设施设备日常运行维护。" * 60)
+    db.session.commit()
+    items = [(letter, contract, issue(letter, contract, user)),
+             (form, long_form, issue(form, long_form, user)),
+             (letter, contract, None)]
+    alone = [build_pdf([item], user) for item in items]
+    assert [page_numbers(pdf) for pdf in alone] == [[None, 2], [1, 2, 3], [None, 2]]
+    batch = build_pdf(items, user)
+    assert page_texts(batch) == [text for pdf in alone for text in page_texts(pdf)]
+
+
 def test_verification_page_shows_status_without_personal_data(world, contract, client):
     kind = DOCUMENT_TYPES["contract_filing"]
     first = issue(kind, contract, world.user("street_a"))
@@ -170,6 +189,17 @@ def test_fetcher_serves_only_static_files():
     from reports.render import STATIC_DIR
     response = fetcher.fetch("file://" + os.path.join(STATIC_DIR, "css", "filing.css"))
     assert response.headers["Content-Type"] == "text/css"
+
+
+def test_an_edited_stylesheet_applies_without_a_restart(monkeypatch, tmp_path):
+    monkeypatch.setattr(render, "STATIC_DIR", os.path.realpath(tmp_path))
+    sheet = tmp_path / "print.css"
+    sheet.write_text("@page { size: A5 }")
+    assert page_sizes(render_pdf("<p>临江</p>", stylesheets=("print.css",))) == {(420, 595)}
+    sheet.write_text("@page { size: A4 }")
+    later = sheet.stat().st_mtime_ns + 1_000_000_000
+    os.utime(sheet, ns=(later, later))
+    assert page_sizes(render_pdf("<p>临江</p>", stylesheets=("print.css",))) == {A4_POINTS}
 
 
 def test_cli_lists_and_renders(world, contract, runner, tmp_path):
