@@ -359,6 +359,19 @@ class ScopedModelView(RoleAccessMixin, ModelView):
                                          execute=False, page_size=page_size)
         return count, (self.page_rows(query) if execute else query)
 
+    def scaffold_auto_joins(self):
+        joins = super().scaffold_auto_joins()
+        # A dotted list column ("building.number") reads a related row for every listed row:
+        # load it with the page, as Flask-Admin does for the related rows it lists whole.
+        relations = sa.inspect(self.model).relationships
+        joined = {join.key for join in joins}
+        for name in self.column_list or ():
+            key = name.split(".")[0] if isinstance(name, str) and "." in name else None
+            if key in relations and key not in joined:
+                joins.append(getattr(self.model, key))
+                joined.add(key)
+        return joins
+
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
         query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
         if sort_column is not None:

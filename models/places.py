@@ -163,7 +163,9 @@ class Building(TimestampMixin, db.Model):
     floor_area: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2),
                                                        info=label("建筑面积（㎡）"))
 
-    area = relationship("ManagementArea", back_populates="buildings", info=label("物业管理区域"))
+    # A building is shown with its area's name (__str__): load the area with the building.
+    area = relationship("ManagementArea", back_populates="buildings", lazy="joined",
+                        info=label("物业管理区域"))
     household_list = relationship("Household", back_populates="building", info=label("房屋"))
 
     def __str__(self) -> str:

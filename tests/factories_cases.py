@@ -7,7 +7,7 @@ from models.base import local_today
 from models.cases import (Attachment, Case, CaseEvent, Escalation, Hazard, Mediation, Patrol,
                           local_now)
 
-from .factories import add, make_department, row_factory, unique
+from .factories import add, make_building, make_department, row_factory, unique
 
 
 @row_factory(Patrol)
@@ -24,6 +24,7 @@ def make_hazard(world, area, **kw):
         kw.setdefault("clearance_status", "not_cleared")
     kw.setdefault("location", unique("2单元楼道"))
     kw.setdefault("description", "楼道内堆放纸箱、旧家具，影响疏散。")
+    kw.setdefault("building", make_building(world, area))
     return add(Hazard(area=area, **kw))
 
 
