@@ -240,6 +240,23 @@ class RoleAccessMixin:
 class ScopedBaseView(RoleAccessMixin, BaseView):
     """Base of custom (non-model) screens; they fetch rows through `visible_to` only."""
 
+    page_size = 100
+
+    @staticmethod
+    def chosen(name: str, options, message: str):
+        """The option (a key of `options`) named in the query string; anything else is ignored,
+        with `message` shown when something was asked for."""
+        raw = request.args.get(name, "")
+        found = next((key for key in options if str(key) == raw), None)
+        if raw and found is None:
+            flash(message, "warning")
+        return found
+
+    def page_of(self, total: int) -> tuple[int, int]:
+        """(page, pages) for `total` rows: the page asked for (from 0), brought within range."""
+        pages = max(1, -(-total // self.page_size))
+        return min(max(request.args.get("page", 0, type=int), 0), pages - 1), pages
+
 
 class ScopedModelView(RoleAccessMixin, ModelView):
     """Base of every model screen: role access, row scoping and Chinese forms, declared once."""

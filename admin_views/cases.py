@@ -7,6 +7,7 @@ changes a state by itself.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
@@ -36,7 +37,7 @@ from models.cases import (Attachment, Case, CaseEvent, CASE_ACTIONS, CASE_STATES
                           record_case_event)
 from models.deadlines import due_status, warning_window
 from models.orgs import Department
-from models.places import Building, ManagementArea
+from models.places import Building, Community, ManagementArea
 from models.scoping import ALL_ROLES, visible_to
 from models.workflow import ESCALATION_MACHINE, HAZARD_MACHINE
 
@@ -544,32 +545,107 @@ class AttachmentView(SafetyView):
                                       m.original_filename)}
 
 
+def _not_offered(label: str) -> str:
+    return f"所选{label}不在您的管辖范围内，或没有未办结的吹哨事项；已显示全部{label}。"
+
+
 class EscalationBoardView(ScopedBaseView):
-    """吹哨报到看板: open escalations by department and by community, overdue first."""
+    """吹哨报到看板: open escalations by department and by community, overdue first.
+
+    The group counts cover every open escalation in the user's scope (narrowed to the department
+    and community chosen); the rows come a page at a time. Two queries whatever the scope.
+    """
 
     read_roles = BOARD_ROLES
 
+    @dataclass
+    class Group:
+        """A department's or a community's open escalations: counted, and those of the page."""
+
+        id: int
+        name: str
+        count: int = 0
+        overdue: int = 0
+        rows: list = field(default_factory=list)
+
     @expose("/")
     def index(self):
-        rows = db.session.scalars(open_escalations(current_user).options(
-            joinedload(Escalation.case).joinedload(Case.area)
-            .joinedload(ManagementArea.community))).unique().all()
-        by_department, by_community = defaultdict(list), defaultdict(list)
-        for escalation in rows:
-            by_department[escalation.department.name].append(escalation)
-            by_community[escalation.case.area.community.name].append(escalation)
-        marks = {e.id: due_mark(e) for e in rows}
+        # Escalation.open_deadline runs until the reply: a replied escalation is never overdue.
+        overdue = sa.and_(Escalation.state.in_(("sent", "accepted")),
+                          Escalation.reply_due < local_now())
+        scoped = open_escalations(current_user)
+        cells = db.session.execute(
+            scoped.order_by(None).with_only_columns(
+                Department.id.label("department_id"), Department.name.label("department"),
+                Community.id.label("community_id"), Community.name.label("community"),
+                sa.func.count().label("count"),
+                sa.func.sum(sa.case((overdue, 1), else_=0)).label("overdue"))
+            .select_from(Escalation)
+            .join(Department, Department.id == Escalation.department_id)
+            .join(Case, Case.id == Escalation.case_id)
+            .join(ManagementArea, ManagementArea.id == Case.area_id)
+            .join(Community, Community.id == ManagementArea.community_id)
+            .group_by(Department.id, Department.name, Community.id, Community.name)).all()
+        departments = self._groups(cells, "department")
+        communities = self._groups(cells, "community")
+        department = self.chosen("department", departments, _not_offered("部门"))
+        community = self.chosen("community", communities, _not_offered("社区"))
+        cells = [c for c in cells if department in (None, c.department_id)
+                 and community in (None, c.community_id)]
+        total = sum(c.count for c in cells)
+        page, pages = self.page_of(total)
 
-        def groups(grouped):
-            # Groups with overdue items first, then by name; items keep the overdue-first order.
-            counted = [(name, items, sum(marks[e.id] == "overdue" for e in items))
-                       for name, items in grouped.items()]
-            return sorted(counted, key=lambda group: (-group[2], group[0]))
+        query = scoped.order_by(Escalation.id)
+        if department is not None:
+            query = query.where(Escalation.department_id == department)
+        if community is not None:
+            query = query.where(Escalation.case_id.in_(
+                sa.select(Case.id).join(ManagementArea, ManagementArea.id == Case.area_id)
+                .where(ManagementArea.community_id == community)))
+        # The page's ids first, from the escalation table alone: only they are joined to
+        # their case, area and community.
+        page_ids = (query.with_only_columns(Escalation.id).limit(self.page_size)
+                    .offset(page * self.page_size).subquery())
+        rows = db.session.scalars(
+            open_escalations().order_by(Escalation.id)
+            .where(Escalation.id.in_(sa.select(page_ids.c.id)))
+            .options(joinedload(Escalation.case).joinedload(Case.area)
+                     .joinedload(ManagementArea.community))).unique().all()
 
-        return self.render("admin/escalation_board.html", rows=rows, marks=marks,
-                           by_department=groups(by_department),
-                           by_community=groups(by_community), states=ESCALATION_STATES)
+        def board(kind, of_row):
+            # Groups with overdue items first, then by name; rows keep the overdue-first order.
+            groups = self._groups(cells, kind)
+            for escalation in rows:
+                key, name = of_row(escalation)
+                # One sent after the counts were taken still shows, in a group of its own.
+                groups.setdefault(key, self.Group(key, name)).rows.append(escalation)
+            return sorted(groups.values(), key=lambda group: (-group.overdue, group.name))
 
+        def board_url(page=0, **narrowed):
+            # Paging keeps the narrowing; narrowing further starts again at the first page.
+            chosen = {"department": department, "community": community, **narrowed}
+            return url_for(".index", page=page or None, **chosen)
+
+        return self.render(
+            "admin/escalation_board.html", rows=rows, marks={e.id: due_mark(e) for e in rows},
+            states=ESCALATION_STATES,
+            by_department=board("department", lambda e: (e.department_id, e.department.name)),
+            by_community=board("community", lambda e: (e.case.area.community_id,
+                                                       e.case.area.community.name)),
+            departments=departments, communities=communities, department=department,
+            community=community, total=total, overdue=sum(c.overdue for c in cells),
+            page=page, pages=pages, page_size=self.page_size, board_url=board_url)
+
+    @classmethod
+    def _groups(cls, cells, kind: str) -> dict:
+        """{id: Group} of the departments or communities (`kind`) among `cells`, by name."""
+        groups = {}
+        for cell in cells:
+            key = getattr(cell, f"{kind}_id")
+            group = groups.setdefault(key, cls.Group(key, getattr(cell, kind)))
+            group.count += cell.count
+            group.overdue += cell.overdue
+        return dict(sorted(groups.items(), key=lambda item: item[1].name))
 
 def register(admin: Admin) -> None:
     admin.add_view(CaseView(Case, name="案件受理", category=CATEGORY, endpoint="case"))

@@ -19,7 +19,7 @@ from models.fees import (
     CollectionError, FeeArrear, LitigationReferral, collection_result, litigation_obstacles,
 )
 from models.orgs import PropertyFirm
-from models.places import Building, Household, ManagementArea
+from models.places import Building, Community, Household, ManagementArea
 from models.scoping import visible_to
 
 from .base import PERSONAL_EXPORT_ROLES, ScopedBaseView, ScopedModelView, status_badge
@@ -213,13 +213,34 @@ class LitigationReferralView(ScopedModelView):
 
 
 class CollectionRateView(ScopedBaseView):
-    """物业费收缴率: collected ÷ owed per area and per firm, over the arrears the user sees."""
+    """物业费收缴率: collected ÷ owed per area and per firm, over the arrears the user sees.
+
+    The firm table covers every arrear in the scope (or in the community chosen); the area rows
+    come a page at a time. Three queries whatever the scope.
+    """
 
     @expose("/")
     def index(self):
         owed = sa.func.sum(FeeArrear.amount_owed).label("owed")
         paid = sa.func.sum(FeeArrear.amount_paid).label("paid")
         visible = visible_to(FeeArrear, current_user)
+        # The area table lists one row per area and firm: count those per community.
+        pairs = (sa.select(ManagementArea.community_id).select_from(FeeArrear)
+                 .join(ManagementArea, ManagementArea.id == FeeArrear.area_id).where(visible)
+                 .group_by(FeeArrear.area_id, FeeArrear.firm_id, ManagementArea.community_id)
+                 .subquery())
+        communities = {c.id: (c.name, c.rows) for c in db.session.execute(
+            sa.select(Community.id, Community.name, sa.func.count().label("rows"))
+            .join(pairs, pairs.c.community_id == Community.id)
+            .group_by(Community.id, Community.name).order_by(Community.name, Community.id))}
+        community = self.chosen("community", communities,
+                                "所选社区不在您的管辖范围内，或没有欠费记录；已显示全部社区。")
+        if community is not None:
+            visible = sa.and_(visible, FeeArrear.area_id.in_(
+                sa.select(ManagementArea.id).where(ManagementArea.community_id == community)))
+        total = sum(rows for key, (_, rows) in communities.items() if community in (None, key))
+        page, pages = self.page_of(total)
+
         by_area = db.session.execute(
             sa.select(ManagementArea.name.label("area"), PropertyFirm.name.label("firm"),
                       sa.func.count().label("arrears"), owed, paid)
@@ -227,15 +248,23 @@ class CollectionRateView(ScopedBaseView):
             .join(PropertyFirm, PropertyFirm.id == FeeArrear.firm_id)
             .where(visible).group_by(ManagementArea.id, ManagementArea.name, PropertyFirm.id,
                                      PropertyFirm.name)
-            .order_by(ManagementArea.name, PropertyFirm.name)).all()
+            .order_by(ManagementArea.name, PropertyFirm.name, ManagementArea.id, PropertyFirm.id)
+            .limit(self.page_size).offset(page * self.page_size)).all()
         by_firm = db.session.execute(
             sa.select(PropertyFirm.name.label("firm"), sa.func.count().label("arrears"),
                       sa.func.count(sa.distinct(FeeArrear.area_id)).label("areas"), owed, paid)
             .join(PropertyFirm, PropertyFirm.id == FeeArrear.firm_id)
             .where(visible).group_by(PropertyFirm.id, PropertyFirm.name)
             .order_by(PropertyFirm.name)).all()
+
+        def rate_url(page=0):
+            # Paging keeps the community chosen.
+            return url_for(".index", page=page or None, community=community)
+
         return self.render("admin/fees_collection_rate.html", by_area=by_area, by_firm=by_firm,
-                           rate=collection_rate, arrears_url=self._arrears_url)
+                           rate=collection_rate, arrears_url=self._arrears_url,
+                           communities=communities, community=community, total=total,
+                           page=page, pages=pages, page_size=self.page_size, rate_url=rate_url)
 
     def _arrears_url(self, area: str | None = None, firm: str | None = None) -> str:
         """The arrears list filtered to one area and/or one firm."""

@@ -3,6 +3,8 @@ property-management committees."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import flash, request, url_for
@@ -10,7 +12,7 @@ from flask_admin import Admin, expose
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 from wtforms.validators import ValidationError
 
 from models.base import local_today
@@ -20,6 +22,8 @@ from models.governance import (
     COMMITTEE_SIZES,
     FILING_DOCUMENTS,
     PREPARATION_TASKS,
+    REELECTION_WARNING_MONTHS,
+    STAGES,
     AssemblyBallot,
     AssemblyVote,
     CommitteeMember,
@@ -28,6 +32,7 @@ from models.governance import (
     PreparatoryGroup,
     PreparatoryGroupMember,
     PropertyManagementCommittee,
+    add_months,
     area_stage,
     committee_filing_deadline,
     filing_deadline,
@@ -466,72 +471,175 @@ class _Ballot:
 
 def _list_url(view, area_name: str) -> str:
     """The view's list filtered to one area (by its area-name equality filter)."""
+    argument = _area_filter(view)
+    if argument is None:
+        return url_for(f"{view.endpoint}.index_view", search=area_name)
+    return url_for(f"{view.endpoint}.index_view", **{argument: area_name})
+
+
+@cache
+def _area_filter(view) -> str | None:
+    """The query argument of the view's area-name equality filter (filters are fixed at
+    start-up, so it is looked up once per view rather than once per row)."""
     wanted = view.column_labels.get("area.name") or view.column_labels.get("assembly.name")
     for index, flt in enumerate(view._filters or ()):
         if isinstance(flt, FilterEqual) and flt.name == wanted:
-            return url_for(f"{view.endpoint}.index_view",
-                           **{f"flt0_{view.get_filter_arg(index, flt)}": area_name})
-    return url_for(f"{view.endpoint}.index_view", search=area_name)
+            return f"flt0_{view.get_filter_arg(index, flt)}"
+    return None
 
 
 class GovernanceProgressView(ScopedBaseView):
     """业主自治进度: each area in scope with its stage, next step and what is missing.
 
-    Six queries in all, whatever the number of areas.
+    The stage counts cover every area in the scope (or in the community chosen); the areas come
+    a page at a time, narrowed to a community and a stage. Seven queries whatever the scope.
     """
 
     @expose("/")
     def index(self):
-        user = current_user
-        areas = db.session.execute(
-            sa.select(ManagementArea, Community.name).join(Community)
-            .where(visible_to(ManagementArea, user))
-            .order_by(Community.name, ManagementArea.name)).all()
-        groups = _latest_by_area(PreparatoryGroup, PreparatoryGroup.applied_on, user)
+        user, today = current_user, local_today()
+        areas = _areas_with_stage(user, today)
+        cells = db.session.execute(
+            sa.select(areas.c.community_id, areas.c.community, areas.c.stage,
+                      sa.func.count().label("areas"))
+            .group_by(areas.c.community_id, areas.c.community, areas.c.stage)).all()
+        communities: dict[int, tuple[str, int]] = {}
+        for cell in sorted(cells, key=lambda c: (c.community, c.community_id)):
+            name, count = communities.get(cell.community_id, (cell.community, 0))
+            communities[cell.community_id] = (name, count + cell.areas)
+        community = self.chosen("community", communities,
+                                "所选社区不在您的管辖范围内，已显示全部社区。")
+        stage = self.chosen("stage", STAGES, "没有这个业主自治阶段，已显示全部阶段。")
+        cells = [c for c in cells if community in (None, c.community_id)]
+        counts = [(code, label, sum(c.areas for c in cells if c.stage == code))
+                  for code, label in STAGES.items()]
+        total = sum(c.areas for c in cells if stage in (None, c.stage))
+        page, pages = self.page_of(total)
+
+        listed = sa.select(areas).order_by(areas.c.community, areas.c.area, areas.c.area_id)
+        if community is not None:
+            listed = listed.where(areas.c.community_id == community)
+        if stage is not None:
+            listed = listed.where(areas.c.stage == stage)
+        listed = db.session.execute(
+            listed.limit(self.page_size).offset(page * self.page_size)).all()
+        rows = self._rows(listed, user, today)
+
+        def progress_url(page=0, **narrowed):
+            # Paging keeps the narrowing; narrowing further starts again at the first page.
+            chosen = {"community": community, "stage": stage, **narrowed}
+            return url_for(".index", page=page or None, **chosen)
+
+        return self.render("admin/governance_progress.html", rows=rows,
+                           counts=[c for c in counts if c[2]], communities=communities,
+                           community=community, stage=stage, stages=STAGES, total=total,
+                           page=page, pages=pages, page_size=self.page_size,
+                           progress_url=progress_url)
+
+    def _rows(self, listed, user, today) -> list[dict]:
+        """The page's areas with their full stage from `area_stage`: five queries for the page."""
+        area_ids = [a.area_id for a in listed]
+        group_ids = [a.group_id for a in listed if a.group_id is not None]
+        committee_ids = [a.committee_id for a in listed if a.committee_id is not None]
+        # area_stage reads no relationship: the areas these models join by default stay out.
+        groups = {g.id: g for g in db.session.scalars(
+            sa.select(PreparatoryGroup).options(lazyload(PreparatoryGroup.area))
+            .where(PreparatoryGroup.id.in_(group_ids)))}
         members: dict[int, list] = {}
         for member in db.session.scalars(sa.select(PreparatoryGroupMember).where(
-                PreparatoryGroupMember.group_id.in_([g.id for g in groups.values()]))):
+                PreparatoryGroupMember.group_id.in_(group_ids))):
             members.setdefault(member.group_id, []).append(member)
+        seated = (sa.select(sa.func.count()).where(
+            CommitteeMember.committee_id == OwnersCommittee.id,
+            CommitteeMember.position != "alternate").scalar_subquery())
+        committees = {c.id: (c, count) for c, count in db.session.execute(
+            sa.select(OwnersCommittee, seated).options(lazyload(OwnersCommittee.area))
+            .where(OwnersCommittee.id.in_(committee_ids)))}
         assemblies = {a.area_id: a for a in db.session.scalars(
-            sa.select(OwnersAssembly).where(visible_to(OwnersAssembly, user)))}
-        committees = _latest_by_area(OwnersCommittee, OwnersCommittee.session_number, user)
-        seated = dict(db.session.execute(
-            sa.select(CommitteeMember.committee_id, sa.func.count())
-            .where(CommitteeMember.committee_id.in_([c.id for c in committees.values()]),
-                   CommitteeMember.position != "alternate")
-            .group_by(CommitteeMember.committee_id)).all())
+            sa.select(OwnersAssembly).where(visible_to(OwnersAssembly, user),
+                                            OwnersAssembly.area_id.in_(area_ids)))}
         pm_committees = {p.area_id: p for p in db.session.scalars(
             sa.select(PropertyManagementCommittee).where(
                 visible_to(PropertyManagementCommittee, user),
-                PropertyManagementCommittee.status == "active"))}
+                PropertyManagementCommittee.status == "active",
+                PropertyManagementCommittee.area_id.in_(area_ids)))}
+        stages = []
+        for area in listed:
+            committee, count = committees.get(area.committee_id, (None, None))
+            stages.append(area_stage(
+                today, group=groups.get(area.group_id),
+                group_members=members.get(area.group_id, []),
+                assembly=assemblies.get(area.area_id), committee=committee,
+                committee_members=count, pm_committee=pm_committees.get(area.area_id)))
+        records = {stage.record for stage in stages}
         views = {view.model.__name__: view for view in self.admin._views
-                 if isinstance(view, ScopedModelView) and view.is_accessible()}
-        today = local_today()
-        rows = []
-        for area, community in areas:
-            group, committee = groups.get(area.id), committees.get(area.id)
-            stage = area_stage(
-                today, group=group, group_members=members.get(group.id, []) if group else [],
-                assembly=assemblies.get(area.id), committee=committee,
-                committee_members=seated.get(committee.id, 0) if committee else None,
-                pm_committee=pm_committees.get(area.id))
-            view = views.get(stage.record)
-            rows.append({"area": area, "community": community, "stage": stage,
-                         "overdue": bool(stage.deadline and stage.deadline.overdue(today)),
-                         "url": _list_url(view, area.name) if view else None})
-        counts: dict[str, int] = {}
-        for row in rows:
-            counts[row["stage"].label] = counts.get(row["stage"].label, 0) + 1
-        return self.render("admin/governance_progress.html", rows=rows, counts=counts)
+                 if isinstance(view, ScopedModelView) and view.model.__name__ in records
+                 and view.is_accessible()}
+        return [{"id": area.area_id, "area": area.area, "community": area.community,
+                 "stage": stage, "overdue": bool(stage.deadline and stage.deadline.overdue(today)),
+                 "url": _list_url(views[stage.record], area.area)
+                 if stage.record in views else None}
+                for area, stage in zip(listed, stages, strict=True)]
 
 
-def _latest_by_area(model, order, user) -> dict:
-    """The latest row of `model` per area in the user's scope, in one query."""
-    latest = {}
-    for row in db.session.scalars(sa.select(model).where(visible_to(model, user))
-                                  .order_by(order, model.id)):
-        latest[row.area_id] = row
-    return latest
+def _areas_with_stage(user, today: date):
+    """Every area in the user's scope with its community, the ids of its latest committee and
+    preparatory group, and its stage code, as a subquery.
+
+    The code is `area_stage`'s, in SQL, so that a whole city can be counted and filtered by stage
+    without loading it; tests/test_report_pages.py checks that the two agree on every branch.
+    """
+    committee, group = OwnersCommittee, PreparatoryGroup
+    assembly = sa.exists().where(OwnersAssembly.area_id == ManagementArea.id,
+                                 visible_to(OwnersAssembly, user))
+    pm_committee = sa.exists().where(PropertyManagementCommittee.area_id == ManagementArea.id,
+                                     PropertyManagementCommittee.status == "active",
+                                     visible_to(PropertyManagementCommittee, user))
+    # Without a committee these are NULL, so no committee branch applies (as in area_stage).
+    seated = committee.status != "dissolved"
+    running = sa.and_(seated, committee.status != "expired", committee.term_end >= today)
+    stage = sa.case(
+        (sa.and_(running, committee.filing_status != "filed"), "elected"),
+        (sa.and_(running, committee.term_end <= _latest_term_end_warned(today)),
+         "reelection_due"),
+        (running, "filed"),
+        (sa.and_(seated, ~pm_committee), "expired"),
+        (pm_committee, "pm_committee"),
+        (assembly, "assembly_held"),
+        (group.status.in_(("formed", "assembly_held")), "group_formed"),
+        else_="none")
+    return (sa.select(ManagementArea.id.label("area_id"), ManagementArea.name.label("area"),
+                      Community.id.label("community_id"), Community.name.label("community"),
+                      committee.id.label("committee_id"), group.id.label("group_id"),
+                      stage.label("stage"))
+            .join(Community, Community.id == ManagementArea.community_id)
+            .outerjoin(committee, sa.and_(committee.area_id == ManagementArea.id, _latest_by_area(
+                committee, committee.session_number, user)))
+            .outerjoin(group, sa.and_(group.area_id == ManagementArea.id, _latest_by_area(
+                group, group.applied_on, user)))
+            .where(visible_to(ManagementArea, user)).subquery())
+
+
+def _latest_term_end_warned(today: date) -> date:
+    """The latest term end whose re-election warning has begun by `today` (`term_state`).
+
+    The warning starts a fixed number of months before the end, which never moves backwards as
+    the end moves forwards; so the terms warned of are exactly those ending on or before this.
+    """
+    end = add_months(today, REELECTION_WARNING_MONTHS)
+    while reelection_warning_from(end + timedelta(days=1)) <= today:
+        end += timedelta(days=1)
+    return end
+
+
+def _latest_by_area(model, order, user):
+    """The condition that a row of `model` is the latest (by `order`, then id) of its area among
+    those in the user's scope."""
+    # Rows of one area share its scope, so a later row is one the user sees too.
+    later = sa.select(model.id, model.area_id, order).subquery()
+    return sa.and_(visible_to(model, user), ~sa.exists().where(
+        later.c.area_id == model.area_id,
+        sa.tuple_(later.c[order.key], later.c.id) > sa.tuple_(order, model.id)))
 
 
 def register(admin: Admin) -> None:
