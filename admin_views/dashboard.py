@@ -85,10 +85,10 @@ def filtered_list_url(admin: Admin, endpoint: str, column: str, value: str,
 
 
 def _links(admin: Admin) -> dict:
-    area = _view(admin, "area")
+    # One url_for for all areas: the city's list of areas short of a goal runs to thousands.
+    details = _view(admin, "area") and url_for("area.details_view")
     return {
-        "area_details": (lambda area_id: url_for("area.details_view", id=area_id))
-        if area else None,
+        "area_details": (lambda area_id: f"{details}?id={area_id}") if details else None,
         "service_missing": filtered_list_url(admin, "area", "service_mode", "none,fallback",
                                              ("FilterInList",)),
         "fallback": filtered_list_url(admin, "area", "service_mode", "fallback"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import lru_cache
 
 import pygal
 from markupsafe import Markup
@@ -39,6 +40,9 @@ STYLE = Style(
     opacity=1,
     opacity_hover=1,
 )
+# pygal takes 10-40 ms a chart, and every load of a dashboard draws the same figures again:
+# the drawings of the latest inputs are kept (a chart depends on nothing but its input).
+KEPT_CHARTS = 64
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>|<script\b[^>]*/>", re.S)
 # The shares drawn in the trend chart, with their Chinese names.
 TREND_SERIES = (
@@ -49,6 +53,8 @@ TREND_SERIES = (
     ("cases", "案件按期办结率"),
     ("satisfaction", "业主满意率"),
 )
+# The coverage bars: the first two of them.
+COVERAGE_SERIES = TREND_SERIES[:2]
 
 
 def _config(**options) -> dict:
@@ -66,23 +72,36 @@ def _svg(chart) -> Markup:
 
 def trend_chart(points: list[dict], title: str = "近12个月目标完成率走势（%）") -> Markup:
     """One line per share over the months of `points` (from `models.targets.trend`)."""
+    return _trend_svg(tuple(p["month"][2:].replace("-", "/") for p in points),
+                      tuple(tuple(None if p[key] is None else float(p[key]) for p in points)
+                            for key, _ in TREND_SERIES), title)
+
+
+@lru_cache(maxsize=KEPT_CHARTS)
+def _trend_svg(months: tuple, series: tuple, title: str) -> Markup:
     chart = pygal.Line(**_config(width=760, height=380, title=title, dots_size=3,
                                  x_label_rotation=0, truncate_legend=-1))
-    chart.x_labels = [p["month"][2:].replace("-", "/") for p in points]
-    for index, (key, name) in enumerate(TREND_SERIES):
-        values = [None if p[key] is None else float(p[key]) for p in points]
-        chart.add(name, values, allow_interruptions=True,
+    chart.x_labels = list(months)
+    for index, ((_, name), values) in enumerate(zip(TREND_SERIES, series)):
+        chart.add(name, list(values), allow_interruptions=True,
                   stroke_style={"width": 2.2, "dasharray": DASHES[index]})
     return _svg(chart)
 
 
 def coverage_chart(communities: list[dict], title: str = "各社区覆盖率（%）") -> Markup:
     """Bars per community: owners' committee coverage and professional/self-managed coverage."""
+    return _coverage_svg(tuple(row["name"] for row in communities),
+                         tuple(tuple(None if row["figures"][key]["percent"] is None
+                                     else float(row["figures"][key]["percent"])
+                                     for row in communities) for key, _ in COVERAGE_SERIES),
+                         title)
+
+
+@lru_cache(maxsize=KEPT_CHARTS)
+def _coverage_svg(names: tuple, series: tuple, title: str) -> Markup:
     chart = pygal.Bar(**_config(width=760, height=340, title=title, print_values=True,
                                 print_values_position="top", truncate_label=-1))
-    chart.x_labels = [row["name"] for row in communities]
-    for key, name in (("committee", "业委会（物管会）覆盖率"),
-                      ("service", "专业化服务或自治覆盖率")):
-        chart.add(name, [None if row["figures"][key]["percent"] is None
-                         else float(row["figures"][key]["percent"]) for row in communities])
+    chart.x_labels = list(names)
+    for (_, name), values in zip(COVERAGE_SERIES, series):
+        chart.add(name, list(values))
     return _svg(chart)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,10 +17,17 @@ from models.fees import CollectionAction, FeeArrear
 from models.governance import OwnersCommittee, PropertyManagementCommittee
 from models.places import Community, ManagementArea, ServiceModeChange
 from models.service import SatisfactionSurvey
-from models.targets import end_of, month_ends, percent, targets
+from models.targets import (end_of, escalations_by_department, history, month_ends, percent,
+                            scope_communities, scope_total, targets, trend)
 from models.users import User
+from reports.charts import coverage_chart, trend_chart
 
 from .conftest import PASSWORD
+from .factories import make_area, make_community
+from .factories_cases import make_case, make_hazard
+from .factories_fees import make_arrear, make_collection_action
+from .factories_governance import make_committee, make_pm_committee
+from .factories_service import make_survey
 
 DATES = (local_today(), date(2026, 6, 30), date(2025, 12, 31))
 
@@ -121,6 +129,8 @@ def _close_days(left, right):
 def assert_same(got: dict, want: dict):
     assert _close_days(got.pop("average_days"), want.pop("average_days"))
     assert got == want
+    # Counts stay integers on every database (PostgreSQL sums integers as numeric).
+    assert {k: type(v) for k, v in got.items()} == {k: type(v) for k, v in want.items()}
 
 
 @pytest.fixture
@@ -154,6 +164,50 @@ def test_figures_equal_direct_counts_on_the_demo_data(demo):
     for point in points:
         assert point["committee"] == targets(street, point["date"], with_trend=False
                                              ).total["committee"]["percent"]
+
+
+def test_missing_areas_are_those_short_of_each_goal(demo):
+    street = _user("street")
+    committees = db.session.scalars(sa.select(OwnersCommittee)).all()
+    pm_committees = db.session.scalars(sa.select(PropertyManagementCommittee)).all()
+    areas = [a for a in db.session.scalars(sa.select(ManagementArea))
+             if a.community.street_id == street.street_id]
+    for day in DATES:
+        covered = {c.area_id for c in committees
+                   if c.status != "dissolved" and c.term_start <= day <= c.term_end} | \
+            {p.area_id for p in pm_committees if p.formed_on <= day
+             and (p.term_end >= day if p.term_end else p.status == "active")}
+        modes = {a.id: _mode_on(a, day) for a in areas}
+        missing = targets(street, day, with_trend=False).missing
+        assert {a["id"] for a in missing["committee"]} == {a.id for a in areas} - covered
+        assert {a["id"] for a in missing["service"]} == \
+            {i for i, m in modes.items() if m not in ("professional", "self_managed")}
+        assert {a["id"] for a in missing["fallback"]} == \
+            {i for i, m in modes.items() if m == "fallback"}
+        assert missing["committee"] and missing["service"]
+
+
+def test_escalations_by_department_count_those_in_scope(demo):
+    day = local_today()
+    end = end_of(day)
+    escalations = db.session.scalars(sa.select(Escalation)).all()
+    counted = {}
+    for username in ("admin", "street", "community_jianguo", "community_jiefang"):
+        user = _user(username)
+        communities = {community.id for community in scope_communities(user)}
+        want = {}
+        for e in escalations:
+            if e.case.area.community_id in communities and e.escalated_at < end:
+                replied = e.replied_at is not None and e.replied_at < end
+                counts = want.setdefault(e.department.name, [0, 0, 0])
+                counts[0] += 1
+                counts[1] += replied
+                counts[2] += replied and e.replied_at <= e.reply_due
+        got = {row["department"]: [row["escalations"], row["replied"], row["replied_on_time"]]
+               for row in escalations_by_department(user, day)}
+        assert got == want, username
+        counted[username] = sum(row[0] for row in want.values())
+    assert counted["admin"] >= counted["street"] > counted["community_jianguo"]
 
 
 def test_a_community_account_sees_only_its_own_community(demo, app, as_user):
@@ -238,3 +292,123 @@ def test_day_boundaries_count_the_whole_day(world):
     assert on[date(2026, 3, 4)]["clutter_found"] == 0
     assert on[date(2026, 3, 5)]["open"] == 1 and on[date(2026, 3, 5)]["clutter_cleared"] == 0
     assert on[date(2026, 3, 6)]["open"] == 0 and on[date(2026, 3, 6)]["clutter_cleared"] == 1
+
+
+def shown_in_trend(total: dict) -> dict:
+    """The parts of a total that `history` counts: all but average days, open cases and
+    escalations."""
+    cases = total["cases"]
+    return {**total, "cases": {key: cases[key] for key in ("closed", "on_time", "percent")}}
+
+
+def assert_history_counts_each_day_alone(user, days, community=None):
+    assert [shown_in_trend(total) for total in history(user, days, community)] == \
+        [shown_in_trend(scope_total(user, day, community)[1]) for day in days]
+
+
+def test_history_of_all_month_ends_equals_each_day_counted_alone(demo):
+    jiefang = db.session.scalar(sa.select(Community).where(Community.name == "解放社区"))
+    for username, community in (("admin", None), ("city", None), ("street", None),
+                                ("street", jiefang), ("community_jianguo", None),
+                                ("firm_1", None)):
+        for day in (date(2026, 11, 15), date(2026, 2, 28)):
+            assert_history_counts_each_day_alone(_user(username), month_ends(day), community)
+    # The demo's history moves every figure the trend draws, so the comparison is not idle.
+    points = trend(_user("street"), date(2026, 11, 15))
+    for key in ("committee", "service", "hazards", "arrears", "cases", "satisfaction",
+                "open_hazards"):
+        assert len({point[key] for point in points}) > 1, key
+
+
+def test_history_counts_rows_on_the_boundaries_of_each_day(world):
+    """Rows dated on, just before and just after the days: each lands on the same days."""
+    a1, a2 = world.area_a1, world.area_a2
+    days = [date(2025, 12, 31), date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)]
+    jan, feb = days[1], days[2]
+    db.session.add_all([
+        ServiceModeChange(area=a1, changed_on=jan, from_mode="none", to_mode="fallback",
+                          reason="兜底代管"),
+        ServiceModeChange(area=a1, changed_on=feb, from_mode="fallback", to_mode="none",
+                          reason="撤出"),
+        ServiceModeChange(area=a1, changed_on=feb, from_mode="none", to_mode="professional",
+                          reason="选聘物业"),
+    ])
+    make_committee(world, a1, term_start=date(2024, 6, 1), term_end=jan)
+    make_committee(world, a2, term_start=feb, term_end=date(2030, 1, 31), status="dissolved")
+    make_pm_committee(world, a1, formed_on=jan, term_end=None, status="active")
+    make_pm_committee(world, a2, formed_on=date(2025, 1, 1), term_end=None, status="ended")
+    just_before, at_midnight = datetime.combine(jan, time(23, 59)), end_of(jan)
+    make_hazard(world, a1, found_at=just_before, status="disposed", contacted_at=just_before,
+                disposed_at=at_midnight, clearance_status="cleared")
+    make_hazard(world, a2, found_at=at_midnight)
+    arrear = make_arrear(world, a1, period_start=feb, period_end=date(2026, 12, 31))
+    make_collection_action(world, a1, arrear=arrear, acted_on=jan, amount_paid=Decimal("100"))
+    make_collection_action(world, a2, arrear=make_arrear(world, a2, period_start=jan,
+                                                           period_end=date(2026, 12, 31)),
+                           acted_on=feb, amount_paid=Decimal("50.05"))
+    for surveyed_on in (jan - timedelta(days=365), feb - timedelta(days=364)):
+        survey = make_survey(world, a1)
+        survey.period_start = survey.period_end = surveyed_on
+        survey.surveyed_on = surveyed_on
+    make_case(world, a1, received_at=datetime(2025, 12, 1), state="closed",
+              closed_at=at_midnight, deadline=datetime(2025, 12, 15))
+    make_case(world, a2, received_at=datetime(2026, 1, 2), state="closed",
+              closed_at=datetime.combine(feb, time(23, 59, 59)), deadline=None)
+    db.session.commit()
+    for persona in ("admin", "street_a", "community_a1", "community_a2"):
+        assert_history_counts_each_day_alone(world.user(persona), days)
+    assert_history_counts_each_day_alone(world.user("street_a"), days, world.community_a2)
+
+
+@contextmanager
+def counted_statements():
+    """The number of SQL statements sent while the block runs: {"count": n}."""
+    seen = {"count": 0}
+
+    def count(*args):
+        seen["count"] += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_dashboard_statements_do_not_grow_with_communities_or_months(world, as_user):
+    street = world.user("street_a")
+    browser = as_user(street)
+    assert browser.get("/").status_code == 200
+    with counted_statements() as few:
+        browser.get("/")
+    for _ in range(3):
+        area = make_area(make_community(world.street_a))
+        make_case(world, area, received_at=datetime(2026, 1, 5), state="closed",
+                  closed_at=datetime(2026, 1, 9), deadline=datetime(2026, 1, 20))
+        make_hazard(world, area, found_at=datetime(2026, 2, 1))
+        make_committee(world, area)
+    db.session.commit()
+    with counted_statements() as many:
+        html = browser.get("/").get_data(as_text=True)
+    assert html.count("<tr") > 4 and many["count"] == few["count"]
+
+    day = date(2026, 11, 15)
+    trend(street, day, months=1)  # loads the user's expired attributes once, outside the count
+    with counted_statements() as quarter:
+        trend(street, day, months=3)
+    with counted_statements() as two_years:
+        trend(street, day, months=24)
+    assert quarter["count"] == two_years["count"]
+
+
+def test_kept_charts_are_drawn_again_when_a_figure_changes(demo):
+    street = _user("street")
+    figures = targets(street, date(2026, 11, 15))
+    assert trend_chart(figures.trend) == trend_chart(targets(street, date(2026, 11, 15)).trend)
+    assert trend_chart(figures.trend) != trend_chart(targets(street, date(2026, 10, 15)).trend)
+    rows = figures.communities
+    changed = [{**rows[0], "figures": {**rows[0]["figures"], "service": {"percent": None}}},
+               *rows[1:]]
+    assert coverage_chart(rows) != coverage_chart(changed)
+    renamed = [{**rows[0], "name": "新社区"}, *rows[1:]]
+    assert "新社区" in coverage_chart(renamed)
