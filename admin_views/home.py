@@ -1,9 +1,12 @@
 """The home page: the targets dashboard of the user's scope, then its record counts."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
+
+from models import db
 
 from .base import ScopedModelView
 
@@ -19,14 +22,18 @@ class HomeView(AdminIndexView):
 
     @expose("/")
     def index(self):
+        views = [view for view in self.admin._views
+                 if isinstance(view, ScopedModelView) and view.is_accessible()]
+        # Every count in one statement: forty round trips cost more than most of the counts.
+        counts = db.session.execute(sa.select(
+            *(view.get_count_query().scalar_subquery() for view in views))).one() \
+            if views else ()
         groups: dict[str, list[dict]] = {}
-        for view in self.admin._views:
-            if isinstance(view, ScopedModelView) and view.is_accessible():
-                groups.setdefault(view.category or "其他", []).append({
-                    "name": view.name,
-                    "count": view.get_count_query().scalar(),
-                    "url": url_for(f"{view.endpoint}.index_view"),
-                })
+        for view, count in zip(views, counts, strict=True):
+            groups.setdefault(view.category or "其他", []).append({
+                "name": view.name, "count": count,
+                "url": url_for(f"{view.endpoint}.index_view"),
+            })
         from .dashboard import dashboard_context
 
         return self.render("admin/dashboard.html", groups=groups, **dashboard_context(self.admin))

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from .base import (
     area_column, choice_column, Choices, db, in_order, label, local_now, positive, TimestampMixin,
@@ -148,13 +148,16 @@ class Hazard(DeadlineMixin, TimestampMixin, db.Model):
         in_order("found_at", "disposed_at"),
         in_order("disposed_at", "verified_at"),
         in_order("found_at", "deadline"),
+        # Lists by area newest first, and the dashboard's hazard figures from the index alone.
+        sa.Index("ix_hazard_area_found", "area_id", "found_at", "disposed_at", "category",
+                 "clearance_status"),
         sa.Index("ix_hazard_area_status", "area_id", "status"),
         sa.Index("ix_hazard_status_deadline", "status", "deadline"),
     )
     __scope__ = ByArea()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = area_column()
+    area_id: Mapped[int] = area_column(index=False)
     building_id: Mapped[int | None] = mapped_column(sa.ForeignKey("building.id"), index=True,
                                                     info=label("楼栋"))
     patrol_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patrol.id"), index=True,
@@ -213,8 +216,11 @@ class Case(DeadlineMixin, TimestampMixin, db.Model):
         only_when("state", ("resolved", "closed", "closed_unresolved"), "satisfaction"),
         in_order("received_at", "deadline"),
         in_order("received_at", "closed_at"),
-        # Scoped lists in received order: the page's ids come from this index alone.
-        sa.Index("ix_case_record_area_received", "area_id", "received_at"),
+        # Scoped lists in received order take the page's ids, and the dashboard its case
+        # figures, from this index alone (SQLite keeps the row id in every index; PostgreSQL
+        # is told to).
+        sa.Index("ix_case_record_area_received", "area_id", "received_at", "closed_at",
+                 "deadline", postgresql_include=["id"]),
         sa.Index("ix_case_record_area_state", "area_id", "state"),
         sa.Index("ix_case_record_state_deadline", "state", "deadline"),
     )
@@ -345,7 +351,9 @@ def record_case_event(case: Case, action: str, actor=None, note: str | None = No
 def _escalation_scope(model, user):
     if user.role == "department":
         return model.department_id == user.department_id
-    return model.case_id.in_(sa.select(Case.id).where(visible_to(Case, user)))
+    # Checked per escalation rather than against a list of every visible case id first.
+    case = aliased(Case)
+    return sa.exists().where(case.id == model.case_id, visible_to(case, user))
 
 
 class Escalation(DeadlineMixin, TimestampMixin, db.Model):

@@ -5,6 +5,7 @@ Every rule returns an SQL condition, so lists, counts, look-ups and documents sh
 """
 from __future__ import annotations
 
+import functools
 
 import sqlalchemy as sa
 
@@ -24,6 +25,7 @@ ALL_ROLES = frozenset(ROLES)
 CITY_WIDE = frozenset({"admin", "city"})
 
 
+@functools.cache
 def model_by_name(name: str):
     """A mapped class by name; rules name models as strings to avoid import cycles."""
     from .base import db
