@@ -288,9 +288,21 @@ def bench_login(url: str, runs: int) -> dict:
 
 # -- filings: each measured in its own process, for its peak memory ----------------------------
 
-def pdf_worker(kind: str, url: str, runs: int) -> dict:
-    import resource
+def _memory_mb(field: str) -> float:
+    """VmRSS (now) or VmHWM (the peak) of this process, from /proc."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith(field + ":"))
+    return int(line.split()[1]) / 1024
 
+
+def _reset_peak_memory() -> None:
+    # Linux carries the parent's peak across fork and exec into a child's own figures
+    # (ru_maxrss showed the runner's 708 MB as every worker's peak): start it afresh.
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+
+
+def pdf_worker(kind: str, url: str, runs: int) -> dict:
     app = workbench_app(url)
     with app.test_request_context():
         import reports.documents  # noqa: F401
@@ -314,13 +326,14 @@ def pdf_worker(kind: str, url: str, runs: int) -> dict:
             "single": lambda: build_pdf([(filing, contracts[0], None)], user),
             "batch": lambda: build_pdf([(filing, c, None) for c in contracts], user),
         }
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        _reset_peak_memory()
+        before = _memory_mb("VmRSS")
         started = time.perf_counter()
         pdf = actions[kind]()
         # The batch is timed once, cold, as a clerk meets it; the others after that warm-up.
         ms = round((time.perf_counter() - started) * 1000, 1) if kind == "batch" \
             else median_ms(actions[kind], runs, warmup=0)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = _memory_mb("VmHWM")
     from pypdf import PdfReader
     import io
 
