@@ -263,6 +263,8 @@ class ScopedModelView(RoleAccessMixin, ModelView):
 
     write_roles: frozenset[str] = WRITE_ROLES
     export_roles: frozenset[str] | None = None  # None: every reader; set for personal data
+    # The home page counts each list's rows; sub-records (a case's timeline) only link there.
+    count_on_home = True
 
     form_base_class = ChineseSecureForm
     column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, bool: _yes_no}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -276,6 +277,20 @@ def test_service_mode_of_a_past_date_comes_from_the_history(world):
 def test_dashboard_answers_every_role(world, as_user):
     for persona in ("admin", "city", "street_a", "community_a1", "firm_a", "dept_1"):
         assert as_user(world.user(persona)).get("/").status_code == 200
+
+
+def test_home_counts_each_list_in_scope_and_links_a_cases_sub_records(world, as_user):
+    from .factories_cases import make_case, make_case_event
+
+    case = make_case(world, world.area_a1)
+    make_case(world, world.area_b1)
+    make_case_event(world, world.area_a1, case=case)
+    db.session.commit()
+    html = as_user(world.user("street_a")).get("/").get_data(as_text=True)
+    counts = dict(re.findall(r'href="(/[a-z_]+/)"[^>]*>\s*<div class="text-muted small">[^<]+'
+                             r'</div>\s*<div class="display-count">(\d+)</div>', html))
+    assert counts["/case/"] == "1" and counts["/area/"] == "2"
+    assert 'href="/case_event/"' in html and "/case_event/" not in counts
 
 
 def test_day_boundaries_count_the_whole_day(world):
