@@ -1,10 +1,11 @@
 """The database handle, the declarative base and the column helpers every model uses."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -53,6 +54,21 @@ def local_now() -> datetime:
 def local_today() -> date:
     """Today's date in Beijing: deadlines, document dates and "as of" figures use it."""
     return local_now().date()
+
+
+def start_of(day: date) -> datetime:
+    """The first instant of `day`."""
+    return datetime.combine(day, time())
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after `day`: date-times before it happened on or before that day."""
+    return start_of(day + timedelta(days=1))
+
+
+def upsert(connection, table: sa.Table):
+    """INSERT ... ON CONFLICT for the connection's database (SQLite and PostgreSQL both)."""
+    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
 def utcnow() -> datetime:

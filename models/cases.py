@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from .base import (
     area_column, choice_column, Choices, db, in_order, label, local_now, positive, TimestampMixin,
+    upsert,
 )
 from .deadlines import due_status
 from .scoping import ByArea, ByFunction, ByParent, visible_to
@@ -153,6 +153,9 @@ class Hazard(DeadlineMixin, TimestampMixin, db.Model):
                  "clearance_status"),
         sa.Index("ix_hazard_area_status", "area_id", "status"),
         sa.Index("ix_hazard_status_deadline", "status", "deadline"),
+        # The city's figures count the current month's hazards live (models.tallies).
+        sa.Index("ix_hazard_found_at", "found_at"),
+        sa.Index("ix_hazard_disposed_at", "disposed_at"),
     )
     __scope__ = ByArea()
 
@@ -252,7 +255,8 @@ class Case(DeadlineMixin, TimestampMixin, db.Model):
     deadline: Mapped[datetime | None] = mapped_column(info=label("办理期限"))
     received_at: Mapped[datetime] = mapped_column(default=local_now, index=True,
                                                   info=label("受理时间"))
-    closed_at: Mapped[datetime | None] = mapped_column(info=label("结案时间"))
+    # Indexed: the city's figures count the current month's closings live (models.tallies).
+    closed_at: Mapped[datetime | None] = mapped_column(index=True, info=label("结案时间"))
     satisfaction: Mapped[str | None] = choice_column(SATISFACTION, "回访满意度", nullable=True)
     patrol_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patrol.id"), index=True,
                                                   info=label("来源巡查"))
@@ -296,8 +300,7 @@ class CaseNumberCounter(db.Model):
 def next_case_number(connection, year: int) -> str:
     """JG-2026-000123: one atomic upsert per number, so concurrent clerks never share one."""
     table = CaseNumberCounter.__table__
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(table).values(year=year, last_value=1)
+    statement = (upsert(connection, table).values(year=year, last_value=1)
                  .on_conflict_do_update(index_elements=[table.c.year],
                                         set_={"last_value": table.c.last_value + 1})
                  .returning(table.c.last_value))

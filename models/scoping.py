@@ -51,6 +51,11 @@ def visible_area_ids(user) -> sa.Select | None:
     return sa.select(area.id).where(sa.false())
 
 
+def covers_whole_communities(user) -> bool:
+    """Whether the user's areas are whole communities (the city, a street, a community)."""
+    return user.role in CITY_WIDE or user.role in ("street", "community")
+
+
 class Rule:
     """How one model's rows reach a user; subclasses return an SQL condition."""
 

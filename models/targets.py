@@ -7,23 +7,23 @@ scope, and computed from dated history only, so a past date gives the figures of
   (formed_on..term_end) standing in for one (DOMAIN.md §3);
 - service mode: the ServiceModeChange history, falling back to the area's current mode;
 - hazards: found_at and disposed_at (a corridor-clutter hazard counts as cleared once its
-  clearance status is "cleared" and it was disposed of by that day);
+  clearance status is "cleared" and it was disposed of by that day), and cases: received_at,
+  closed_at and deadline, both read through the monthly tallies of `models.tallies`;
 - fee arrears: owed by the arrears whose period began by that day, collected by the
   collection actions dated by that day;
-- cases: received_at, closed_at and deadline; escalations: escalated_at, replied_at, reply_due;
+- escalations: escalated_at, replied_at, reply_due;
 - satisfaction: the surveys carried out in the twelve months up to that day.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
 
-from .base import db
+from . import tallies
+from .base import db, end_of, start_of
 from .cases import Case, Escalation, Hazard
 from .fees import CollectionAction, FeeArrear
 from .governance import OwnersCommittee, PropertyManagementCommittee
@@ -48,30 +48,7 @@ UNCOUNTED_COMMITTEE_STATUS = "dissolved"
 SATISFACTION_WINDOW_DAYS = 365
 TREND_MONTHS = 12
 CENT = Decimal("0.01")
-
-
-class epoch_days(FunctionElement):
-    """A date-time as a number of days, so that differences are durations in days."""
-
-    type = sa.Float()
-    inherit_cache = True
-
-
-@compiles(epoch_days)
-def _epoch_days_default(element, compiler, **kw):
-    return f"julianday({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(epoch_days, "postgresql")
-def _epoch_days_postgresql(element, compiler, **kw):
-    # date_part is double precision, as julianday is; EXTRACT is numeric since PostgreSQL 14,
-    # and numeric arithmetic on every closed case cost the city-wide figures 0.3 s a million.
-    return f"(date_part('epoch', {compiler.process(element.clauses, **kw)}) / 86400.0)"
-
-
-def end_of(day: date) -> datetime:
-    """The first instant after `day`: date-times before it happened on or before that day."""
-    return datetime.combine(day + timedelta(days=1), time())
+SECONDS_A_DAY = 86400
 
 
 def percent(part, whole) -> Decimal | None:
@@ -133,6 +110,10 @@ def _area_ids(user, community) -> sa.Select | None:
     a time and PostgreSQL join every case: several times slower than one pass over a table."""
     areas = area_condition(user, community)
     return None if areas.compare(sa.true()) else sa.select(ManagementArea.id).where(areas)
+
+
+def _tally_scope(user, community) -> tallies.Scope:
+    return tallies.Scope(user, community.id if community is not None else None)
 
 
 def _scoped(model, user, community):
@@ -212,19 +193,9 @@ def service_coverage(user, day: date, community=None) -> dict[int, dict]:
 
 
 def hazard_figures(user, day: date, community=None) -> dict[int, dict]:
-    end = end_of(day)
-    found = Hazard.found_at < end
-    disposed = sa.and_(Hazard.disposed_at.is_not(None), Hazard.disposed_at < end)
-    clutter = sa.and_(found, Hazard.category == "corridor_clutter")
-    cleared = sa.and_(clutter, Hazard.clearance_status == "cleared", disposed)
-    rows = db.session.execute(_by_community(
-        _scoped(Hazard, user, community)
-        .add_columns(sa.func.sum(sa.case((sa.and_(found, sa.not_(disposed)), 1), else_=0)),
-                     sa.func.sum(sa.case((clutter, 1), else_=0)),
-                     sa.func.sum(sa.case((cleared, 1), else_=0)))
-        .group_by(Hazard.area_id)))
-    return {cid: {"open": int(o or 0), "clutter_found": int(f or 0),
-                  "clutter_cleared": int(c or 0)} for cid, o, f, c in rows}
+    counts = tallies.by_community(tallies.HAZARDS, _tally_scope(user, community), day)
+    return {cid: {"open": c["found"] - c["disposed"], "clutter_found": c["clutter_found"],
+                  "clutter_cleared": c["clutter_cleared"]} for cid, c in counts.items()}
 
 
 def arrear_figures(user, day: date, community=None) -> dict[int, dict]:
@@ -247,29 +218,20 @@ def arrear_figures(user, day: date, community=None) -> dict[int, dict]:
 
 def case_figures(user, day: date, community=None) -> dict[int, dict]:
     end = end_of(day)
-    closed = sa.and_(Case.closed_at.is_not(None), Case.closed_at < end)
-    on_time = sa.and_(closed, sa.or_(Case.deadline.is_(None), Case.closed_at <= Case.deadline))
-    open_ = sa.and_(Case.received_at < end, sa.not_(closed))
-    days = sa.case((closed, epoch_days(Case.closed_at) - epoch_days(Case.received_at)))
-    rows = db.session.execute(_by_community(
-        _scoped(Case, user, community)
-        .add_columns(sa.func.sum(sa.case((closed, 1), else_=0)),
-                     sa.func.sum(sa.case((on_time, 1), else_=0)),
-                     sa.func.sum(days),
-                     sa.func.sum(sa.case((open_, 1), else_=0)))
-        .group_by(Case.area_id)))
-    escalations = db.session.execute(_by_community(
+    escalations = dict(db.session.execute(_by_community(
         _scoped(Case, user, community)
         .join(Escalation, Escalation.case_id == Case.id)
         .add_columns(sa.func.count())
         .where(visible_to(Escalation, user), Escalation.escalated_at < end)
-        .group_by(Case.area_id)))
-    result = {cid: {"closed": int(c or 0), "on_time": int(t or 0),
-                    "days_total": Decimal(str(d or 0)), "open": int(o or 0), "escalations": 0}
-              for cid, c, t, d, o in rows}
-    for cid, count in escalations:
-        result.setdefault(cid, {"closed": 0, "on_time": 0, "days_total": Decimal(0),
-                                "open": 0, "escalations": 0})["escalations"] = int(count)
+        .group_by(Case.area_id))).all())
+    counts = tallies.by_community(tallies.CASES, _tally_scope(user, community), day)
+    result = {}
+    for cid in counts.keys() | escalations.keys():
+        c = counts.get(cid, tallies.Sums())
+        result[cid] = {"closed": c["closed"], "on_time": c["closed_on_time"],
+                       "days_total": Decimal(c["closed_seconds"]) / SECONDS_A_DAY,
+                       "open": c["received"] - c["closed"],
+                       "escalations": int(escalations.get(cid, 0))}
     return result
 
 
@@ -303,7 +265,7 @@ def escalations_by_department(user, day: date, community=None, since: date | Non
     if areas is not None:
         query = query.join(Case, Escalation.case_id == Case.id).where(Case.area_id.in_(areas))
     if since is not None:
-        query = query.where(Escalation.escalated_at >= datetime.combine(since, time()))
+        query = query.where(Escalation.escalated_at >= start_of(since))
     return [{"department": name, "escalations": count, "replied": int(r or 0),
              "replied_on_time": int(t or 0), "on_time_percent": percent(t or 0, r or 0)}
             for name, count, r, t in db.session.execute(query)]
@@ -525,21 +487,9 @@ def _service_history(user, days, community) -> list[dict]:
 
 
 def _hazard_history(user, days, community) -> list[dict]:
-    bounds = [end_of(day) for day in days]
-    found, disposed = _bucket(Hazard.found_at, bounds), _bucket(Hazard.disposed_at, bounds)
-    clutter = Hazard.category == "corridor_clutter"
-    rows = db.session.execute(
-        _scoped(Hazard, user, community)
-        .with_only_columns(found, disposed, sa.func.count(),
-                           sa.func.sum(sa.case((clutter, 1), else_=0)),
-                           sa.func.sum(sa.case((sa.and_(clutter,
-                                                        Hazard.clearance_status == "cleared"), 1),
-                                               else_=0)))
-        .group_by(found, disposed)).all()
-    return [{"open": sum(n for f, d, n, _, _ in rows if f <= i < d),
-             "clutter_found": sum(int(c) for f, _, _, c, _ in rows if f <= i),
-             "clutter_cleared": sum(int(c) for f, d, _, _, c in rows if f <= i and d <= i)}
-            for i in range(len(days))]
+    return [{"open": c["found"] - c["disposed"], "clutter_found": c["clutter_found"],
+             "clutter_cleared": c["clutter_cleared"]}
+            for c in tallies.running(tallies.HAZARDS, _tally_scope(user, community), days)]
 
 
 def _arrear_history(user, days, community) -> list[dict]:
@@ -561,15 +511,8 @@ def _arrear_history(user, days, community) -> list[dict]:
 
 
 def _case_history(user, days, community) -> list[dict]:
-    closed = _bucket(Case.closed_at, [end_of(day) for day in days])
-    on_time = sa.or_(Case.deadline.is_(None), Case.closed_at <= Case.deadline)
-    rows = db.session.execute(
-        _scoped(Case, user, community)
-        .with_only_columns(closed, sa.func.count(), sa.func.sum(sa.case((on_time, 1), else_=0)))
-        .where(Case.closed_at.is_not(None)).group_by(closed)).all()
-    return [{**EMPTY["cases"], "closed": sum(n for c, n, _ in rows if c <= i),
-             "on_time": sum(int(t) for c, _, t in rows if c <= i)}
-            for i in range(len(days))]
+    return [{**EMPTY["cases"], "closed": c["closed"], "on_time": c["closed_on_time"]}
+            for c in tallies.running(tallies.CASES, _tally_scope(user, community), days)]
 
 
 def _satisfaction_history(user, days, community) -> list[dict]:
@@ -633,7 +576,7 @@ def cases_by_type(user, first: date, last: date, community=None) -> list[dict]:
     """Cases received in the month per type, and those closed in it, with the on-time rate."""
     from .cases import CASE_TYPES
 
-    start, end = datetime.combine(first, time()), end_of(last)
+    start, end = start_of(first), end_of(last)
     received = sa.and_(Case.received_at >= start, Case.received_at < end)
     closed = sa.and_(Case.closed_at >= start, Case.closed_at < end)
     on_time = sa.and_(closed, sa.or_(Case.deadline.is_(None), Case.closed_at <= Case.deadline))
@@ -655,7 +598,7 @@ def hazards_in_month(user, first: date, last: date, community=None) -> list[dict
     """Hazards found and disposed of in the month, per category (corridor clutter: cleared)."""
     from .cases import HAZARD_CATEGORIES
 
-    start, end = datetime.combine(first, time()), end_of(last)
+    start, end = start_of(first), end_of(last)
     found = sa.and_(Hazard.found_at >= start, Hazard.found_at < end)
     disposed = sa.and_(Hazard.disposed_at >= start, Hazard.disposed_at < end)
     cleared = sa.and_(disposed, Hazard.clearance_status == "cleared")

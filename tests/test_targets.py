@@ -11,14 +11,14 @@ import pytest
 import sqlalchemy as sa
 
 from demo import load_demo
-from models.base import local_today
+from models.base import end_of, local_today
 from models import db
 from models.cases import Case, Escalation, Hazard
 from models.fees import CollectionAction, FeeArrear
 from models.governance import OwnersCommittee, PropertyManagementCommittee
 from models.places import Community, ManagementArea, ServiceModeChange
 from models.service import SatisfactionSurvey
-from models.targets import (end_of, escalations_by_department, history, month_ends, percent,
+from models.targets import (escalations_by_department, history, month_ends, percent,
                             scope_communities, scope_total, targets, trend)
 from models.users import User
 from reports.charts import coverage_chart, trend_chart
