@@ -104,6 +104,10 @@ def _links(admin: Admin) -> dict:
     }
 
 
+# Areas listed per unmet goal; a city has thousands, which the linked list pages through.
+MISSING_SHOWN = 20
+
+
 def dashboard_context(admin: Admin) -> dict:
     """What admin/dashboard.html needs: the figures of the scope, charts and list links."""
     if current_user.role not in TARGET_ROLES:
@@ -124,6 +128,7 @@ def dashboard_context(admin: Admin) -> dict:
         "coverage_svg": coverage_chart(figures.communities) if len(figures.communities) > 1
         else None,
         "links": _links(admin),
+        "missing_shown": MISSING_SHOWN,
     }
 
 

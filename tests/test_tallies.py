@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from models import db
 from models.cases import Case
-from models.tallies import (CASES, HAZARDS, TALLIES, counted, epoch_seconds,
-                            python_epoch_seconds, rebuild)
+from models.base import end_of
+from models.tallies import (CASES, HAZARDS, TALLIES, Scope, by_community, counted,
+                            epoch_seconds, python_epoch_seconds, rebuild, running)
 
 from .factories_cases import make_case, make_hazard
 
@@ -125,3 +126,27 @@ def test_epoch_seconds_in_sql_equal_python_on_each_database(world):
     db.session.flush()
     got = db.session.execute(sa.select(Case.received_at, epoch_seconds(Case.received_at))).all()
     assert {(moment, python_epoch_seconds(moment)) for moment in moments} == set(got)
+
+
+def test_figures_of_every_day_of_a_month_equal_a_direct_count(world):
+    """Days early in a month add the month's start live, later days take the month off its
+    end: both give what counting the cases directly gives, from the tally and without it."""
+    rnd = random.Random(3)
+    cases = []
+    for _ in range(30):
+        received = datetime(2026, 8, 20) + timedelta(hours=rnd.randrange(40 * 24))
+        closed = received + timedelta(hours=rnd.randrange(20 * 24)) if rnd.random() < .7 else None
+        cases.append(make_case(world, world.area_a1, received_at=received, closed_at=closed,
+                               state="closed" if closed else "received"))
+    db.session.commit()
+    days = [date(2026, 8, 31)] + [date(2026, 9, d) for d in range(1, 31)] + [date(2026, 10, 31)]
+    for persona in ("admin", "firm_a"):  # from the tally, and counted live
+        scope = Scope(world.user(persona))
+        for day, sums in zip(days, running(CASES, scope, days), strict=True):
+            end = end_of(day)
+            want = {"received": sum(c.received_at < end for c in cases),
+                    "closed": sum(c.closed_at is not None and c.closed_at < end for c in cases)}
+            got = by_community(CASES, scope, day)[world.community_a1.id]
+            assert {k: got[k] for k in want} == want, (persona, day)
+            if day.month != 9 or day.day == 30:  # running() takes month ends and a last day
+                assert sums == got

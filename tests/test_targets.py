@@ -279,6 +279,21 @@ def test_dashboard_answers_every_role(world, as_user):
         assert as_user(world.user(persona)).get("/").status_code == 200
 
 
+def test_the_dashboard_lists_the_first_areas_short_of_a_goal_and_counts_the_rest(world,
+                                                                                  as_user):
+    from admin_views.dashboard import MISSING_SHOWN
+
+    for number in range(MISSING_SHOWN + 3):
+        make_area(world.community_a1, f"待组建{number:02d}号小区")
+    db.session.commit()
+    html = as_user(world.user("community_a1")).get("/").get_data(as_text=True)
+    committee = html.split("未成立业主委员会")[1].split("</ul>")[0]
+    # The demo-free world has no committee anywhere: all 24 areas miss one, 20 are named.
+    assert committee.count("<li>") == MISSING_SHOWN
+    assert "（24）" in committee and "另有 4 个未列出" in committee
+    assert "待组建00号小区" in committee and "待组建22号小区" not in committee
+
+
 def test_home_counts_each_list_in_scope_and_links_a_cases_sub_records(world, as_user):
     from .factories_cases import make_case, make_case_event
 
