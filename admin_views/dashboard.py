@@ -114,7 +114,7 @@ def dashboard_context(admin: Admin) -> dict:
         return {"targets": None}
     day = parse_day(request.args.get("date"))
     community = community_in_scope(request.args.get("community"))
-    figures = targets(current_user, day, community)
+    figures = targets(current_user, day, community, missing_limit=MISSING_SHOWN)
     choices = db.session.execute(
         sa.select(Community.id, Community.name).where(visible_to(Community, current_user))
         .order_by(Community.street_id, Community.id)).all()
@@ -128,7 +128,6 @@ def dashboard_context(admin: Admin) -> dict:
         "coverage_svg": coverage_chart(figures.communities) if len(figures.communities) > 1
         else None,
         "links": _links(admin),
-        "missing_shown": MISSING_SHOWN,
     }
 
 

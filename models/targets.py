@@ -217,21 +217,16 @@ def arrear_figures(user, day: date, community=None) -> dict[int, dict]:
 
 
 def case_figures(user, day: date, community=None) -> dict[int, dict]:
-    end = end_of(day)
-    escalations = dict(db.session.execute(_by_community(
-        _scoped(Case, user, community)
-        .join(Escalation, Escalation.case_id == Case.id)
-        .add_columns(sa.func.count())
-        .where(visible_to(Escalation, user), Escalation.escalated_at < end)
-        .group_by(Case.area_id))).all())
-    counts = tallies.by_community(tallies.CASES, _tally_scope(user, community), day)
+    scope = _tally_scope(user, community)
+    counts = tallies.by_community(tallies.CASES, scope, day)
+    escalations = tallies.by_community(tallies.ESCALATIONS, scope, day)
     result = {}
     for cid in counts.keys() | escalations.keys():
         c = counts.get(cid, tallies.Sums())
         result[cid] = {"closed": c["closed"], "on_time": c["closed_on_time"],
                        "days_total": Decimal(c["closed_seconds"]) / SECONDS_A_DAY,
                        "open": c["received"] - c["closed"],
-                       "escalations": int(escalations.get(cid, 0))}
+                       "escalations": escalations.get(cid, tallies.Sums())["escalated"]}
     return result
 
 
@@ -271,26 +266,41 @@ def escalations_by_department(user, day: date, community=None, since: date | Non
             for name, count, r, t in db.session.execute(query)]
 
 
-def missing_areas(user, day: date, community=None) -> dict[str, list[dict]]:
-    """The areas still short of a coverage goal on `day`, by target."""
-    mode = mode_on(day)
+MISSING_KINDS = ("committee", "service", "fallback")
+
+
+def missing_areas(user, day: date, community=None, limit: int | None = None) -> dict[str, dict]:
+    """The areas still short of a coverage goal on `day`, by target: how many, and which (the
+    first `limit` of them in community and name order, when a limit is given)."""
     covered = sa.or_(_owners_committee_in_term(day), _pm_committee_in_lieu(day))
     # One pass over the areas for the three lists: each reads an area's mode and committees.
-    rows = db.session.execute(
-        sa.select(ManagementArea.id, ManagementArea.name, Community.name, mode,
-                  sa.case((covered, True), else_=False))
-        .join(Community, ManagementArea.community_id == Community.id)
-        .where(area_condition(user, community), sa.or_(sa.not_(covered),
-                                                       mode.not_in(COVERED_MODES)))
-        .order_by(Community.id, ManagementArea.name)).all()
-
-    def listed(keep):
-        return [{"id": i, "name": n, "community": c, "mode": SERVICE_MODES.label(m)}
-                for i, n, c, m, has_committee in rows if keep(m, has_committee)]
-
-    return {"committee": listed(lambda m, has_committee: not has_committee),
-            "service": listed(lambda m, has_committee: m not in COVERED_MODES),
-            "fallback": listed(lambda m, has_committee: m == "fallback")}
+    short = (sa.select(ManagementArea.id, ManagementArea.name,
+                       Community.name.label("community"), Community.id.label("community_id"),
+                       mode_on(day).label("mode"),
+                       sa.case((covered, True), else_=False).label("has_committee"))
+             .join(Community, ManagementArea.community_id == Community.id)
+             .where(area_condition(user, community))).cte("short")
+    kinds = sa.union_all(*(
+        sa.select(sa.literal(kind).label("kind"), short.c.id, short.c.name, short.c.community,
+                  short.c.community_id, short.c.mode).where(condition)
+        for kind, condition in zip(MISSING_KINDS, (
+            sa.not_(short.c.has_committee), short.c.mode.not_in(COVERED_MODES),
+            short.c.mode == "fallback"), strict=True))).subquery("kinds")
+    ranked = sa.select(
+        kinds, sa.func.row_number().over(partition_by=kinds.c.kind,
+                                         order_by=(kinds.c.community_id, kinds.c.name,
+                                                   kinds.c.id)).label("rank"),
+        sa.func.count().over(partition_by=kinds.c.kind).label("total")).subquery("ranked")
+    query = sa.select(ranked).order_by(ranked.c.kind, ranked.c.rank)
+    if limit is not None:
+        query = query.where(ranked.c.rank <= limit)
+    result = {kind: {"count": 0, "areas": []} for kind in MISSING_KINDS}
+    for row in db.session.execute(query):
+        listed = result[row.kind]
+        listed["count"] = row.total
+        listed["areas"].append({"id": row.id, "name": row.name, "community": row.community,
+                                "mode": SERVICE_MODES.label(row.mode)})
+    return result
 
 
 # -- assembled ----------------------------------------------------------------------------
@@ -376,7 +386,7 @@ class Targets:
     communities: list[dict]
     total: dict
     departments: list[dict]
-    missing: dict[str, list[dict]]
+    missing: dict[str, dict]
     trend: list[dict]
 
     def as_json(self) -> dict:
@@ -560,13 +570,14 @@ def trend(user, day: date, community=None, months: int = TREND_MONTHS) -> list[d
             for end, total in zip(days, history(user, days, community))]
 
 
-def targets(user, day: date, community: Community | None = None,
-            with_trend: bool = True) -> Targets:
-    """Everything the dashboard, the CLI and the monthly report show, for one scope and day."""
+def targets(user, day: date, community: Community | None = None, with_trend: bool = True,
+            missing_limit: int | None = None) -> Targets:
+    """Everything the dashboard, the CLI and the monthly report show, for one scope and day;
+    of the areas short of a goal, the first `missing_limit` of each kind when given."""
     rows, total = scope_total(user, day, community)
     return Targets(day=day, scope=scope_name(user, community), communities=rows, total=total,
                    departments=escalations_by_department(user, day, community),
-                   missing=missing_areas(user, day, community),
+                   missing=missing_areas(user, day, community, missing_limit),
                    trend=trend(user, day, community) if with_trend else [])
 
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from models import db
 from models.cases import Case
 from models.base import end_of
-from models.tallies import (CASES, HAZARDS, TALLIES, Scope, by_community, counted,
+from models.tallies import (CASES, ESCALATIONS, HAZARDS, TALLIES, Scope, by_community, counted,
                             epoch_seconds, python_epoch_seconds, rebuild, running)
 
-from .factories_cases import make_case, make_hazard
+from .factories_cases import make_case, make_escalation, make_hazard
 
 
 def kept(tally) -> set[tuple]:
@@ -53,8 +53,11 @@ def test_tallies_equal_a_recount_after_random_writes(world):
                                closed_at=closed))
         found = _moment(rnd)
         hazards.append(make_hazard(world, rnd.choice(areas), found_at=found))
+    for case in cases[:6]:
+        make_escalation(world, case.area, case=case, escalated_at=case.received_at
+                        + timedelta(days=1))
     assert_kept()
-    assert kept(CASES) and kept(HAZARDS)
+    assert kept(CASES) and kept(HAZARDS) and kept(ESCALATIONS)
     for step in range(40):
         case, hazard = rnd.choice(cases), rnd.choice(hazards)
         choice = step % 6
@@ -65,8 +68,8 @@ def test_tallies_equal_a_recount_after_random_writes(world):
                 case.state, case.closed_at = "in_progress", None
         elif choice == 1:  # the deadline moves across the closing time
             case.deadline = case.received_at + timedelta(days=rnd.randrange(1, 25))
-        elif choice == 2:  # recorded against another area, received in another month
-            case.area = rnd.choice(areas)
+        elif choice == 2:  # recorded against another area (its escalations follow), received
+            case.area = rnd.choice(areas)  # in another month
             case.received_at -= timedelta(days=rnd.randrange(40))
         elif choice == 3:  # disposed of, cleared
             hazard.status, hazard.contacted_at = "disposed", hazard.found_at
@@ -84,10 +87,11 @@ def test_tallies_equal_a_recount_after_random_writes(world):
             case.state = "in_progress"
             hazard.area = rnd.choice(areas)
         assert_kept()
-    db.session.delete(cases[0])
+    db.session.delete(cases[0].escalations[0])
+    db.session.delete(cases[7])
     db.session.delete(hazards[0])
     db.session.commit()
-    db.session.delete(cases[1])  # expired by the commit
+    db.session.delete(cases[8])  # expired by the commit
     assert_kept()
 
 

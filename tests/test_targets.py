@@ -180,12 +180,16 @@ def test_missing_areas_are_those_short_of_each_goal(demo):
              and (p.term_end >= day if p.term_end else p.status == "active")}
         modes = {a.id: _mode_on(a, day) for a in areas}
         missing = targets(street, day, with_trend=False).missing
-        assert {a["id"] for a in missing["committee"]} == {a.id for a in areas} - covered
-        assert {a["id"] for a in missing["service"]} == \
+        assert {a["id"] for a in missing["committee"]["areas"]} == {a.id for a in areas} - covered
+        assert {a["id"] for a in missing["service"]["areas"]} == \
             {i for i, m in modes.items() if m not in ("professional", "self_managed")}
-        assert {a["id"] for a in missing["fallback"]} == \
+        assert {a["id"] for a in missing["fallback"]["areas"]} == \
             {i for i, m in modes.items() if m == "fallback"}
-        assert missing["committee"] and missing["service"]
+        assert all(missing[kind]["count"] == len(missing[kind]["areas"]) for kind in missing)
+        assert missing["committee"]["areas"] and missing["service"]["areas"]
+        first = targets(street, day, with_trend=False, missing_limit=2).missing
+        for kind, listed in missing.items():
+            assert first[kind] == {"count": listed["count"], "areas": listed["areas"][:2]}
 
 
 def test_escalations_by_department_count_those_in_scope(demo):
@@ -216,7 +220,7 @@ def test_a_community_account_sees_only_its_own_community(demo, app, as_user):
     result = targets(user, local_today())
     assert [row["name"] for row in result.communities] == ["建国社区"]
     assert_same(actual(result.total), expected({user.community_id}, local_today()))
-    names = {a["community"] for rows in result.missing.values() for a in rows}
+    names = {a["community"] for listed in result.missing.values() for a in listed["areas"]}
     assert names <= {"建国社区"}
 
     runner = app.test_cli_runner()

@@ -1,4 +1,4 @@
-"""Monthly tallies of cases and hazards per community, and the indexes of the month counted live
+"""Monthly tallies of cases, escalations and hazards per community; indexes for the live part
 
 Revision ID: 0003
 Revises: 0002
@@ -34,6 +34,8 @@ def upgrade():
                  sa.Column('closed', sa.Integer(), nullable=False),
                  sa.Column('closed_on_time', sa.Integer(), nullable=False),
                  sa.Column('closed_seconds', sa.BigInteger(), nullable=False))
+    _tally_table('escalation_tally',
+                 sa.Column('escalated', sa.Integer(), nullable=False))
     _tally_table('hazard_tally',
                  sa.Column('found', sa.Integer(), nullable=False),
                  sa.Column('clutter_found', sa.Integer(), nullable=False),
@@ -57,4 +59,5 @@ def downgrade():
     with op.batch_alter_table('case_record', schema=None) as batch_op:
         batch_op.drop_index('ix_case_record_closed_at')
     op.drop_table('hazard_tally')
+    op.drop_table('escalation_tally')
     op.drop_table('case_tally')
