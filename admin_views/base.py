@@ -36,6 +36,7 @@ from models import db
 from security import password_problem
 from models.audit import AuditEntry, record
 from models.scoping import ALL_ROLES, is_visible, visible_to
+from models.tallies import row_count
 
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{3,4}-?\d{7,8}|12345)$")
 READ_ROLES = ALL_ROLES - {"department"}
@@ -371,6 +372,12 @@ class ScopedModelView(RoleAccessMixin, ModelView):
         # count(*) rather than count('*'): SQLite answers the former from an index.
         return (db.session.query(sa.func.count()).select_from(self.model)
                 .filter(self.scope_condition()))
+
+    def home_count(self) -> sa.ScalarSelect:
+        """The number of rows the user may see, as a subquery of the home page's one statement:
+        from the model's monthly tally where one covers the scope (a city's million cases)."""
+        tallied = row_count(self.model, current_user)
+        return self.get_count_query().scalar_subquery() if tallied is None else tallied
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
                  page_size=None):

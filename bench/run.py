@@ -7,6 +7,7 @@ page, the dashboard, filings to PDF, sign-in; prints one table and writes bench/
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -77,10 +78,11 @@ def replay(engine, statements):
 # -- the applications --------------------------------------------------------------------------
 
 def workbench_app(url: str):
-    from app import create_app
+    """Our app as a server process runs it (`app.serve`)."""
+    from app import serve
 
-    return create_app({"TESTING": True, "SECRET_KEY": "bench-secret",
-                       "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    return serve({"TESTING": True, "SECRET_KEY": "bench-secret",
+                  "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
 
 
 def stock_app(url: str):
@@ -111,6 +113,7 @@ def stock_app(url: str):
     admin = Admin(app, name="stock")
     admin.add_view(StockCaseView(Case, db, name="案件", endpoint="stockcase",
                                  url="/case/"))
+    gc.freeze()  # as `app.serve` does for ours: neither pays for collecting start-up objects
     return app, admin._views[-1]
 
 

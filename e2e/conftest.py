@@ -65,7 +65,7 @@ def server(tmp_path_factory):
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--timeout", "120",
-         "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+         "--bind", f"127.0.0.1:{port}", "app:serve()"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_SECONDS

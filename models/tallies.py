@@ -144,11 +144,13 @@ def _own_area(model) -> sa.ColumnElement[int]:
 class Tally:
     """A tally table, the rows it counts, their events, and the other columns the counts read.
 
-    `area` gives a source row's area in SQL, from the column `area_column`."""
+    `every_row` is a count each source row adds once; `area` gives a source row's area in
+    SQL, from the column `area_column`."""
 
     table: type
     source: type
     events: tuple[Event, ...]
+    every_row: str
     reads: tuple[str, ...] = ()
     area: Callable[[type], sa.ColumnElement[int]] = _own_area
     area_column: str = "area_id"
@@ -189,7 +191,7 @@ CASES = Tally(CaseTally, Case, (
               lambda row: python_epoch_seconds(row["closed_at"])
               - python_epoch_seconds(row["received_at"])),
     )),
-), reads=("deadline",))
+), every_row="received", reads=("deadline",))
 
 HAZARDS = Tally(HazardTally, Hazard, (
     Event("found_at", (
@@ -202,14 +204,16 @@ HAZARDS = Tally(HazardTally, Hazard, (
             _cleared, lambda row: row["category"] == "corridor_clutter"
             and row["clearance_status"] == "cleared")),
     )),
-), reads=("category", "clearance_status"))
+), every_row="found", reads=("category", "clearance_status"))
 
 ESCALATIONS = Tally(EscalationTally, Escalation, (
     Event("escalated_at", (Count("escalated", *ONE),)),
-), area=lambda model: sa.select(Case.area_id).where(Case.id == model.case_id).scalar_subquery(),
+), every_row="escalated",
+    area=lambda model: sa.select(Case.area_id).where(Case.id == model.case_id).scalar_subquery(),
     area_column="case_id")
 
 TALLIES = (CASES, HAZARDS, ESCALATIONS)
+BY_SOURCE = {tally.source: tally for tally in TALLIES}
 # Rows whose area is their case's: when a case moves, they move with it.
 CARRIED_BY_CASE = ((ESCALATIONS, lambda case_id: Escalation.case_id == case_id),)
 
@@ -351,6 +355,17 @@ def running(tally: Tally, scope: Scope, days: list[date]) -> list[Sums]:
             sums.update(live)
         result.append(sums)
     return result
+
+
+def row_count(model, user) -> sa.ScalarSelect | None:
+    """How many rows of `model` the user may see, read from its tally; None where no tally
+    serves the user's scope."""
+    tally = BY_SOURCE.get(model)
+    if tally is None or not covers_whole_communities(user):
+        return None
+    table = tally.table
+    return (sa.select(sa.func.coalesce(sa.func.sum(getattr(table, tally.every_row)), 0))
+            .where(Scope(user).tally_condition(table)).scalar_subquery())
 
 
 def _add(sums: Sums, tally: Tally, values, sign: int = 1) -> None:

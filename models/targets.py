@@ -16,6 +16,7 @@ scope, and computed from dated history only, so a past date gives the figures of
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -135,20 +136,21 @@ def _by_community(per_area: sa.Select) -> sa.Select:
 
 # -- the figures, grouped by community id --------------------------------------------------
 
+# The area conditions below are uncorrelated IN lists: both databases read the committees
+# once for all areas, where a correlated EXISTS probed them once per area (a city: 10,000).
+
 def _owners_committee_in_term(day: date):
-    return sa.exists().where(
-        OwnersCommittee.area_id == ManagementArea.id,
+    return ManagementArea.id.in_(sa.select(OwnersCommittee.area_id).where(
         OwnersCommittee.status != UNCOUNTED_COMMITTEE_STATUS,
-        OwnersCommittee.term_start <= day, OwnersCommittee.term_end >= day)
+        OwnersCommittee.term_start <= day, OwnersCommittee.term_end >= day))
 
 
 def _pm_committee_in_lieu(day: date):
-    return sa.exists().where(
-        PropertyManagementCommittee.area_id == ManagementArea.id,
+    return ManagementArea.id.in_(sa.select(PropertyManagementCommittee.area_id).where(
         PropertyManagementCommittee.formed_on <= day,
         sa.or_(PropertyManagementCommittee.term_end >= day,
                sa.and_(PropertyManagementCommittee.term_end.is_(None),
-                       PropertyManagementCommittee.status == "active")))
+                       PropertyManagementCommittee.status == "active"))))
 
 
 def mode_on(day: date) -> sa.ColumnElement[str]:
@@ -164,31 +166,47 @@ def mode_on(day: date) -> sa.ColumnElement[str]:
                         ServiceModeChange.changed_on > day)
                  .order_by(ServiceModeChange.changed_on, ServiceModeChange.id)
                  .limit(1).scalar_subquery())
-    return sa.func.coalesce(last, following, ManagementArea.service_mode)
+    # Most areas have no change recorded: their mode is the current one, without the lookups.
+    changed = ManagementArea.id.in_(sa.select(ServiceModeChange.area_id))
+    return sa.case((changed, sa.func.coalesce(last, following, ManagementArea.service_mode)),
+                   else_=ManagementArea.service_mode)
 
 
-def committee_coverage(user, day: date, community=None) -> dict[int, dict]:
+def area_states(user, day: date, community=None) -> list[sa.Row]:
+    """Every area of the scope on `day`, in community and name order: id, name, community_id,
+    community (its name), mode, owners_committee, pm_committee (standing in for one).
+
+    One pass over the areas serves the committee and service figures and the areas short of
+    them: each reads an area's mode history and committees (three passes cost twice as much)."""
     owners = _owners_committee_in_term(day)
     in_lieu = sa.and_(sa.not_(owners), _pm_committee_in_lieu(day))
-    rows = db.session.execute(
-        sa.select(ManagementArea.community_id, sa.func.count(),
-                  sa.func.sum(sa.case((owners, 1), else_=0)),
-                  sa.func.sum(sa.case((in_lieu, 1), else_=0)))
-        .where(area_condition(user, community)).group_by(ManagementArea.community_id))
-    return {cid: {"areas": areas, "owners_committee": int(oc or 0),
-                  "pm_committee": int(pm or 0)}
-            for cid, areas, oc, pm in rows}
-
-
-def service_coverage(user, day: date, community=None) -> dict[int, dict]:
-    mode = mode_on(day).label("mode")
-    rows = db.session.execute(
-        sa.select(ManagementArea.community_id, mode, sa.func.count())
+    return db.session.execute(
+        sa.select(ManagementArea.id, ManagementArea.name, ManagementArea.community_id,
+                  Community.name.label("community"), mode_on(day).label("mode"),
+                  sa.case((owners, True), else_=False).label("owners_committee"),
+                  sa.case((in_lieu, True), else_=False).label("pm_committee"))
+        .join(Community, ManagementArea.community_id == Community.id)
         .where(area_condition(user, community))
-        .group_by(ManagementArea.community_id, mode))
+        .order_by(Community.id, ManagementArea.name, ManagementArea.id)).all()
+
+
+# Rows are unpacked rather than read by name below: ten thousand areas, read three times.
+
+def committee_coverage(states: list[sa.Row]) -> dict[int, dict]:
     result: dict[int, dict] = {}
-    for cid, code, count in rows:
-        result.setdefault(cid, {code: 0 for code in SERVICE_MODES})[code] += count
+    for _, _, community_id, _, _, owners, in_lieu in states:
+        counts = result.setdefault(community_id,
+                                   {"areas": 0, "owners_committee": 0, "pm_committee": 0})
+        counts["areas"] += 1
+        counts["owners_committee"] += bool(owners)
+        counts["pm_committee"] += bool(in_lieu)
+    return result
+
+
+def service_coverage(states: list[sa.Row]) -> dict[int, dict]:
+    result: dict[int, dict] = {}
+    for _, _, community_id, _, mode, _, _ in states:
+        result.setdefault(community_id, {code: 0 for code in SERVICE_MODES})[mode] += 1
     return result
 
 
@@ -266,41 +284,22 @@ def escalations_by_department(user, day: date, community=None, since: date | Non
             for name, count, r, t in db.session.execute(query)]
 
 
-MISSING_KINDS = ("committee", "service", "fallback")
-
-
-def missing_areas(user, day: date, community=None, limit: int | None = None) -> dict[str, dict]:
-    """The areas still short of a coverage goal on `day`, by target: how many, and which (the
-    first `limit` of them in community and name order, when a limit is given)."""
-    covered = sa.or_(_owners_committee_in_term(day), _pm_committee_in_lieu(day))
-    # One pass over the areas for the three lists: each reads an area's mode and committees.
-    short = (sa.select(ManagementArea.id, ManagementArea.name,
-                       Community.name.label("community"), Community.id.label("community_id"),
-                       mode_on(day).label("mode"),
-                       sa.case((covered, True), else_=False).label("has_committee"))
-             .join(Community, ManagementArea.community_id == Community.id)
-             .where(area_condition(user, community))).cte("short")
-    kinds = sa.union_all(*(
-        sa.select(sa.literal(kind).label("kind"), short.c.id, short.c.name, short.c.community,
-                  short.c.community_id, short.c.mode).where(condition)
-        for kind, condition in zip(MISSING_KINDS, (
-            sa.not_(short.c.has_committee), short.c.mode.not_in(COVERED_MODES),
-            short.c.mode == "fallback"), strict=True))).subquery("kinds")
-    ranked = sa.select(
-        kinds, sa.func.row_number().over(partition_by=kinds.c.kind,
-                                         order_by=(kinds.c.community_id, kinds.c.name,
-                                                   kinds.c.id)).label("rank"),
-        sa.func.count().over(partition_by=kinds.c.kind).label("total")).subquery("ranked")
-    query = sa.select(ranked).order_by(ranked.c.kind, ranked.c.rank)
-    if limit is not None:
-        query = query.where(ranked.c.rank <= limit)
-    result = {kind: {"count": 0, "areas": []} for kind in MISSING_KINDS}
-    for row in db.session.execute(query):
-        listed = result[row.kind]
-        listed["count"] = row.total
-        listed["areas"].append({"id": row.id, "name": row.name, "community": row.community,
-                                "mode": SERVICE_MODES.label(row.mode)})
-    return result
+def missing_areas(states: list[sa.Row], limit: int | None = None) -> dict[str, dict]:
+    """The areas of `states` short of each coverage goal: how many, and which (the first
+    `limit` of them, when a limit is given)."""
+    short = {"committee": [], "service": [], "fallback": []}
+    for area in states:
+        _, _, _, _, mode, owners, in_lieu = area
+        if not (owners or in_lieu):
+            short["committee"].append(area)
+        if mode not in COVERED_MODES:
+            short["service"].append(area)
+        if mode == "fallback":
+            short["fallback"].append(area)
+    return {kind: {"count": len(areas),
+                   "areas": [{"id": area.id, "name": area.name, "community": area.community,
+                              "mode": SERVICE_MODES.label(area.mode)} for area in areas[:limit]]}
+            for kind, areas in short.items()}
 
 
 # -- assembled ----------------------------------------------------------------------------
@@ -354,10 +353,10 @@ EMPTY = {
 }
 
 
-def _raw_by_community(user, day, community) -> dict[int, dict]:
+def _raw_by_community(user, day, community, states) -> dict[int, dict]:
     sources = {
-        "committee": committee_coverage(user, day, community),
-        "service": service_coverage(user, day, community),
+        "committee": committee_coverage(states),
+        "service": service_coverage(states),
         "hazards": hazard_figures(user, day, community),
         "arrears": arrear_figures(user, day, community),
         "cases": case_figures(user, day, community),
@@ -408,9 +407,12 @@ def _jsonable(value):
     return value
 
 
-def scope_total(user, day: date, community=None) -> tuple[list[dict], dict]:
-    """Per-community figures and their total for one day."""
-    raw = _raw_by_community(user, day, community)
+def scope_total(user, day: date, community=None,
+                states: list[sa.Row] | None = None) -> tuple[list[dict], dict]:
+    """Per-community figures and their total for one day (`states`: its `area_states`)."""
+    if states is None:
+        states = area_states(user, day, community)
+    raw = _raw_by_community(user, day, community, states)
     rows, total = [], EMPTY
     for row in scope_communities(user, community):
         counts = raw.get(row.id, EMPTY)
@@ -459,21 +461,37 @@ def _committee_history(user, days, community) -> list[dict]:
                   PropertyManagementCommittee.term_end, sa.literal(0))
         .where(sa.or_(PropertyManagementCommittee.term_end.is_not(None),
                       PropertyManagementCommittee.status == "active"))).subquery("term")
-    month_end = _month_end_table(days)
-    counted = {i: (covered, owners) for i, covered, owners in db.session.execute(
-        sa.select(month_end.c.i, sa.func.count(terms.c.area_id.distinct()),
-                  sa.func.count(sa.case((terms.c.owners == 1, terms.c.area_id)).distinct()))
-        .select_from(month_end)
-        .join(terms, sa.and_(terms.c.start <= month_end.c.day,
-                             sa.or_(terms.c.stop.is_(None), terms.c.stop >= month_end.c.day)))
-        .join(ManagementArea, terms.c.area_id == ManagementArea.id)
-        .where(area_condition(user, community)).group_by(month_end.c.i))}
-    result = []
-    for i in range(len(days)):
-        covered, owners = counted.get(i, (0, 0))
-        result.append({"areas": areas, "owners_committee": owners,
-                       "pm_committee": covered - owners})
-    return result
+    # Each term as the month-ends it covers, [started, ended) by index; areas are counted once
+    # a month-end however many terms cover them (the range join did it in SQL, 3× slower).
+    started = _bucket(terms.c.start, _day_after(days))
+    ended = _bucket(terms.c.stop, days)
+    covered: dict[int, list] = {}
+    owners: dict[int, list] = {}
+    for area_id, is_owners, first, stop in db.session.execute(
+            sa.select(terms.c.area_id, terms.c.owners, started, ended)
+            .join(ManagementArea, terms.c.area_id == ManagementArea.id)
+            .where(area_condition(user, community), started < ended)):
+        covered.setdefault(area_id, []).append((first, stop))
+        if is_owners:
+            owners.setdefault(area_id, []).append((first, stop))
+    covered_count, owners_count = _areas_covered(covered, days), _areas_covered(owners, days)
+    return [{"areas": areas, "owners_committee": owned, "pm_committee": count - owned}
+            for count, owned in zip(covered_count, owners_count, strict=True)]
+
+
+def _areas_covered(spans: dict[int, list[tuple[int, int]]], days: list) -> list[int]:
+    """How many areas have a span [first, stop) covering each index of `days`, counting an
+    area once where its spans overlap."""
+    change = [0] * (len(days) + 1)
+    for area_spans in spans.values():
+        reach = 0
+        for first, stop in sorted(area_spans):
+            first = max(first, reach)
+            if first < stop:
+                change[first] += 1
+                change[stop] -= 1
+                reach = stop
+    return list(itertools.accumulate(change))[:len(days)]
 
 
 def _service_history(user, days, community) -> list[dict]:
@@ -574,10 +592,11 @@ def targets(user, day: date, community: Community | None = None, with_trend: boo
             missing_limit: int | None = None) -> Targets:
     """Everything the dashboard, the CLI and the monthly report show, for one scope and day;
     of the areas short of a goal, the first `missing_limit` of each kind when given."""
-    rows, total = scope_total(user, day, community)
+    states = area_states(user, day, community)
+    rows, total = scope_total(user, day, community, states)
     return Targets(day=day, scope=scope_name(user, community), communities=rows, total=total,
                    departments=escalations_by_department(user, day, community),
-                   missing=missing_areas(user, day, community, missing_limit),
+                   missing=missing_areas(states, missing_limit),
                    trend=trend(user, day, community) if with_trend else [])
 
 

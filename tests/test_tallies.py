@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -9,8 +10,9 @@ import sqlalchemy as sa
 from models import db
 from models.cases import Case
 from models.base import end_of
+from models.scoping import visible_to
 from models.tallies import (CASES, ESCALATIONS, HAZARDS, TALLIES, Scope, by_community, counted,
-                            epoch_seconds, python_epoch_seconds, rebuild, running)
+                            epoch_seconds, python_epoch_seconds, rebuild, row_count, running)
 
 from .factories_cases import make_case, make_escalation, make_hazard
 
@@ -154,3 +156,22 @@ def test_figures_of_every_day_of_a_month_equal_a_direct_count(world):
             assert {k: got[k] for k in want} == want, (persona, day)
             if day.month != 9 or day.day == 30:  # running() takes month ends and a last day
                 assert sums == got
+
+
+def test_the_home_page_counts_tallied_rows_as_their_lists_do(world, as_user):
+    for area in (world.area_a1, world.area_a2, world.area_b1):
+        make_escalation(world, area)
+        make_hazard(world, area)
+    db.session.commit()
+    for persona in ("admin", "street_a", "community_a2", "firm_a"):
+        user = world.user(persona)
+        for tally in TALLIES:
+            visible = db.session.scalar(sa.select(sa.func.count()).select_from(tally.source)
+                                        .where(visible_to(tally.source, user)))
+            tallied = row_count(tally.source, user)
+            assert (tallied is None) == (persona == "firm_a")
+            if tallied is not None:
+                assert db.session.scalar(sa.select(tallied)) == visible, (persona, tally)
+    html = as_user(world.user("street_a")).get("/").get_data(as_text=True)
+    assert re.search(r'href="/case/"[^>]*>\s*<div[^>]*>[^<]+</div>\s*'
+                     r'<div class="display-count">2</div>', html)

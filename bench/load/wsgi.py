@@ -6,9 +6,9 @@ import sys
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 
-from app import create_app  # noqa: E402
+from app import serve  # noqa: E402
 
-app = create_app({
+app = serve({
     "SECRET_KEY": os.environ["SECRET_KEY"],
     "SQLALCHEMY_DATABASE_URI": os.environ["LOAD_DATABASE_URL"],
     # Plain http on loopback; each client signs in once, so the limiter stays in its defaults.
