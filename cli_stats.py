@@ -79,3 +79,13 @@ def targets_command(day, community, username, as_json, no_trend):
                    f"欠费清缴 {f['arrears']['collected']}/{f['arrears']['owed']}，"
                    f"按期办结 {f['cases']['on_time']}/{f['cases']['closed']}，"
                    f"满意率 {'—' if satisfaction is None else satisfaction}")
+
+
+@stats.command("rebuild-tallies")
+def rebuild_tallies_command():
+    """Count the monthly tallies afresh, after rows were written around the application."""
+    from models.tallies import rebuild
+
+    rebuild(db.session.connection())
+    db.session.commit()
+    click.echo("已按案件、吹哨记录和隐患重新统计月度汇总。")

@@ -470,8 +470,10 @@ def schema_fingerprint(metadata: sa.MetaData, dialect) -> str:
     """Changes whenever a table, column, index or constraint changes."""
     from sqlalchemy.schema import CreateIndex, CreateTable
 
+    # A table's indexes are a set: sorted, or each process would see another fingerprint.
     text = "".join(str(CreateTable(t).compile(dialect=dialect)) +
-                   "".join(str(CreateIndex(i).compile(dialect=dialect)) for i in t.indexes)
+                   "".join(str(CreateIndex(i).compile(dialect=dialect))
+                           for i in sorted(t.indexes, key=lambda index: index.name))
                    for t in metadata.sorted_tables)
     digest = hashlib.sha256(text.encode())
     with open(__file__, "rb") as source:

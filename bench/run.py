@@ -472,15 +472,15 @@ def main(argv=None) -> None:
         results["sqlite"][str(cases)] = {"lists": bench_lists(url, args.runs)}
         print(f"已测 SQLite {cases} 件", file=sys.stderr)
     largest = generate.default_url(max(sizes))
-    results["dashboard"][f"SQLite {max(sizes)}"] = bench_dashboard(largest, max(3, args.runs // 2))
+    results["dashboard"][f"SQLite {max(sizes)}"] = bench_dashboard(largest, args.runs)
     if args.postgresql:
         generated = ensure_data(args.postgresql, max(sizes))
         if generated:
             results["generation"][f"postgresql:{max(sizes)}"] = generated["seconds"]
         results["postgresql"] = {str(max(sizes)): {"lists": bench_lists(args.postgresql,
                                                                         args.runs)}}
-        results["dashboard"][f"PostgreSQL {max(sizes)}"] = bench_dashboard(
-            args.postgresql, max(3, args.runs // 2))
+        results["dashboard"][f"PostgreSQL {max(sizes)}"] = bench_dashboard(args.postgresql,
+                                                                           args.runs)
     if not args.skip_pdf:
         results["pdf"] = bench_pdf(largest, args.runs)
     results["login"] = bench_login(largest, args.runs)

@@ -1,7 +1,7 @@
 """The work targets of DOMAIN.md §6, per community and for the whole scope, as of any date.
 
-Every figure is an SQL aggregate grouped by community, limited by `visible_to` to the user's
-scope, and computed from dated history only, so a past date gives the figures of that day:
+Every figure is counted per community over the rows `visible_to` lets the user see, from dated
+history only, so a past date gives the figures of that day:
 
 - owners' committee: committee terms (term_start..term_end), property-management committees
   (formed_on..term_end) standing in for one (DOMAIN.md §3);

@@ -37,3 +37,18 @@ def test_the_statement_counter_keeps_only_what_the_action_sent():
         assert counter.during(lambda: connection.exec_driver_sql("SELECT 1")) == 1
         connection.exec_driver_sql("SELECT 2")
     assert [statement for statement, _ in counter.sent] == ["SELECT 1"]
+
+
+def test_the_schema_fingerprint_is_the_same_in_every_process():
+    """Data sets are reused across runs only if a new process computes the same fingerprint."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from sqlalchemy.dialects import sqlite; from bench import generate; "
+            "print(generate.schema_fingerprint(generate.metadata(), sqlite.dialect()))")
+    prints = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, cwd=generate.ROOT,
+                             env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+              for seed in ("1", "2", "3")}
+    assert len(prints) == 1
