@@ -27,6 +27,11 @@ def test_the_generator_fills_the_current_schema_and_the_lists_stay_within_five_s
         assert lists["statements"][f"{scope}:20"] == lists["statements"][f"{scope}:100"] <= 5
         assert 0 < lists["pages"][f"{scope}:first"]["rows_in_scope"] < CASES
 
+    # The scope pages, measured in a worker process of their own, all answer.
+    pages = run.bench_dashboard(url, runs=1)
+    assert {f"dashboard:{role}" for role in ("community", "street", "admin")} <= set(pages)
+    assert all(isinstance(ms, float) for ms in pages.values()), pages
+
 
 def test_the_statement_counter_keeps_only_what_the_action_sent():
     import sqlalchemy as sa
