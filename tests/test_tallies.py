@@ -99,16 +99,17 @@ def test_tallies_equal_a_recount_after_random_writes(world):
 
 
 def test_an_area_moved_to_another_community_takes_its_counts_along(world):
-    make_case(world, world.area_a1, received_at=datetime(2026, 9, 3), state="closed",
-              closed_at=datetime(2026, 10, 2), deadline=datetime(2026, 9, 20))
+    case = make_case(world, world.area_a1, received_at=datetime(2026, 9, 3), state="closed",
+                     closed_at=datetime(2026, 10, 2), deadline=datetime(2026, 9, 20))
+    make_escalation(world, world.area_a1, case=case, escalated_at=datetime(2026, 9, 4))
     make_hazard(world, world.area_a1, found_at=datetime(2026, 9, 5))
     db.session.commit()
-    before = {row[0] for row in kept(CASES)}
-    assert before == {world.community_a1.id}
+    for tally in TALLIES:
+        assert {row[0] for row in kept(tally)} == {world.community_a1.id}
     world.area_a1.community_id = world.community_a2.id
     assert_kept()
-    assert {row[0] for row in kept(CASES)} == {world.community_a2.id}
-    assert {row[0] for row in kept(HAZARDS)} == {world.community_a2.id}
+    for tally in TALLIES:
+        assert {row[0] for row in kept(tally)} == {world.community_a2.id}
 
 
 @pytest.mark.parametrize("through", ["function", "command"])
