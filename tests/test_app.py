@@ -1,6 +1,8 @@
 """The factory: configuration, secret key guard, database URL."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from app import create_app
@@ -20,6 +22,24 @@ def test_reads_database_url_and_secret_from_the_environment(monkeypatch):
     app = create_app()
     assert app.config["SECRET_KEY"] == "a-real-secret"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/wuye"
+
+
+def test_the_server_entry_freezes_start_up_and_collects_less_often_alone(tmp_path):
+    """`serve` changes the collector for the whole process, so it is run in one of its own;
+    `create_app`, which the tests use, changes nothing."""
+    import gc
+    import subprocess
+    import sys
+
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/y.sqlite"}
+    code = (f"import gc; from app import serve; serve({config!r}); "
+            "print(gc.get_threshold()[0], gc.get_freeze_count() > 100000)")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=os.path.dirname(os.path.dirname(__file__))).stdout
+    assert output.split() == ["10000", "True"]
 
 
 def test_screens_are_in_chinese(world, as_user):
