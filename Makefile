@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= Jianguo-demo-2024
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install system-packages run test e2e bench bench-quick clean
+.PHONY: install system-packages print-fonts run test e2e bench bench-quick clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: system-packages $(VENV)/.installed
+install: system-packages $(VENV)/.installed print-fonts
+
+# The GB 2312 print faces of reports/fonts.py, cut from the installed Noto fonts when missing or
+# stale (a no-op otherwise). Without them filings print the same, only slower: go on.
+print-fonts: system-packages $(VENV)/.installed
+	-@$(BIN)/python -m reports.fonts
 
 system-packages:
 	@sh scripts/install-system-packages.sh

@@ -95,6 +95,8 @@ def font_problems() -> tuple[str, ...]:
     """What would make filings print as boxes or slowly; empty when all is well."""
     from weasyprint.text.ffi import harfbuzz_subset
 
+    from reports.fonts import stale_faces
+
     problems = []
     if harfbuzz_subset is None:
         problems.append("缺少 HarfBuzz-Subset（libharfbuzz-subset0），生成 PDF 会很慢。")
@@ -106,4 +108,7 @@ def font_problems() -> tuple[str, ...]:
     for font in REQUIRED_FONTS:
         if font not in families:
             problems.append(f"缺少中文字体 {font}（fonts-noto-cjk），文书中的汉字将无法显示。")
+    if stale_faces():
+        problems.append("打印字体子集未生成或已过期：文书照常生成，但每份慢约 0.1 秒。"
+                        "请在服务器上运行 python -m reports.fonts。")
     return tuple(problems)
