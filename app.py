@@ -125,6 +125,9 @@ def _register_auth(app: Flask) -> None:
 def _register_admin(app: Flask) -> None:
     from admin_views import register_views
     from admin_views.home import HomeView
+    from admin_views.menu import main_menu
+
+    app.jinja_env.globals["main_menu"] = main_menu
 
     admin = Admin(app, name="物业治理工作台", url="/",
                   index_view=HomeView(name="首页", url="/"),
