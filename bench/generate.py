@@ -367,7 +367,8 @@ def _case_rows(sizes: Sizes, rnd: random.Random, counters: dict[int, int], commu
         title = f"{TITLES[case_id % len(TITLES)]}（{rnd.randint(1, 30)}号楼）"
         yield (case_id, f"JG-{received.year}-{serial:06d}", "complaint", source,
                f"12345-{received:%Y%m%d}-{case_id}" if source == "hotline" else None,
-               title, f"群众反映：{title}，请尽快处理。", area, (area - 1) * 2 + 1,
+               title, f"群众反映：{title}，请尽快处理。", area, community,
+               street_of_community(community), (area - 1) * 2 + 1,
                _name(rnd), _phone(rnd), rnd.choice(RESPONDENTS), state, assigned_to,
                community if assigned_to == "community" else None,
                firm_of_area(area, sizes) if assigned_to == "firm" else None,
@@ -386,7 +387,7 @@ def _case_rows(sizes: Sizes, rnd: random.Random, counters: dict[int, int], commu
 
 
 CASE_COLUMNS = ("id", "number", "case_type", "source", "hotline_ticket", "title", "description",
-                "area_id", "building_id", "complainant_name", "complainant_phone", "respondent",
+                "area_id", "community_id", "street_id", "building_id", "complainant_name", "complainant_phone", "respondent",
                 "state", "assigned_to", "assigned_community_id", "assigned_firm_id", "deadline",
                 "received_at", "closed_at", "satisfaction", "created_at", "updated_at")
 EVENT_COLUMNS = ("case_id", "at", "actor_id", "action", "from_state", "to_state", "note")

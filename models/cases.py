@@ -15,6 +15,7 @@ from .base import (
     upsert,
 )
 from .deadlines import due_status
+from .places import Community, ManagementArea
 from .scoping import ByArea, ByFunction, ByParent, visible_to
 from .workflow import (CASE_ACTION_LABELS, CASE_STATE_LABELS, ESCALATION_STATE_LABELS,
                        HAZARD_STATE_LABELS, OPEN_ESCALATION_STATES)
@@ -226,8 +227,13 @@ class Case(DeadlineMixin, TimestampMixin, db.Model):
                  "deadline", postgresql_include=["id"]),
         sa.Index("ix_case_record_area_state", "area_id", "state"),
         sa.Index("ix_case_record_state_deadline", "state", "deadline"),
+        # A community's or a street's list walks its own cases in received order: the newest
+        # page, and a deep page by skipping index entries, with no sort of the whole scope.
+        sa.Index("ix_case_record_community_received", "community_id", "received_at", "id"),
+        sa.Index("ix_case_record_street_received", "street_id", "received_at", "id"),
     )
-    __scope__ = ByArea("area_id", department=_escalated_to_own_department)
+    __scope__ = ByArea("area_id", department=_escalated_to_own_department,
+                       community="community_id", street="street_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(20), unique=True,
@@ -238,6 +244,12 @@ class Case(DeadlineMixin, TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(sa.String(100), info=label("标题"))
     description: Mapped[str] = mapped_column(sa.Text, info=label("反映内容"))
     area_id: Mapped[int] = area_column(index=False)
+    # The area's community and street, copied from it by `_copy_places` below and kept when an
+    # area or a community moves (models/places.py): what scoping reads for those two roles.
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"),
+                                              info=label("所属社区", hidden=True))
+    street_id: Mapped[int] = mapped_column(sa.ForeignKey("street.id"),
+                                           info=label("所属街道", hidden=True))
     building_id: Mapped[int | None] = mapped_column(sa.ForeignKey("building.id"), index=True,
                                                     info=label("楼栋"))
     complainant_name: Mapped[str | None] = mapped_column(
@@ -267,7 +279,8 @@ class Case(DeadlineMixin, TimestampMixin, db.Model):
 
     area = relationship("ManagementArea", info=label("物业管理区域"))
     building = relationship("Building", info=label("楼栋"))
-    assigned_community = relationship("Community", info=label("承办社区"))
+    assigned_community = relationship("Community", foreign_keys=[assigned_community_id],
+                                      info=label("承办社区"))
     assigned_firm = relationship("PropertyFirm", info=label("承办物业企业"))
     patrol = relationship("Patrol", info=label("来源巡查"))
     hazard = relationship("Hazard", info=label("关联隐患"))
@@ -312,6 +325,54 @@ def next_case_number(connection, year: int) -> str:
 def _number_new_case(mapper, connection, case: Case) -> None:
     if not case.number:
         case.number = next_case_number(connection, (case.received_at or local_now()).year)
+
+
+def area_places(area_id) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
+    """The community and street of the area `area_id` (a value or a column), as SQL."""
+    return (sa.select(ManagementArea.community_id)
+            .where(ManagementArea.id == area_id).scalar_subquery(),
+            sa.select(Community.street_id)
+            .join(ManagementArea, ManagementArea.community_id == Community.id)
+            .where(ManagementArea.id == area_id).scalar_subquery())
+
+
+@sa.event.listens_for(Case, "before_insert")
+@sa.event.listens_for(Case, "before_update")
+def _copy_places(mapper, connection, case: Case) -> None:
+    """A new case, or one moved to another area, takes its area's community and street; the
+    INSERT or UPDATE reads them, so the copy cannot lag behind the area it was written with."""
+    state = sa.inspect(case)
+    moved_to = state.attrs.area.history.added
+    if state.persistent and not moved_to and not state.attrs.area_id.history.has_changes():
+        return
+    area_id = moved_to[0].id if moved_to and moved_to[0] is not None else case.area_id
+    case.community_id, case.street_id = area_places(area_id)
+
+
+def copy_places(connection, cases_where) -> None:
+    """Copies again the community and street of the cases meeting `cases_where` from their
+    areas (after an area or a community moved, or a bulk write outside the application)."""
+    table = Case.__table__
+    community_id, street_id = area_places(table.c.area_id)
+    connection.execute(sa.update(table).where(cases_where)
+                       .values(community_id=community_id, street_id=street_id))
+
+
+def _moved(target, *attributes: str) -> bool:
+    state = sa.inspect(target)
+    return any(state.attrs[name].history.has_changes() for name in attributes)
+
+
+@sa.event.listens_for(ManagementArea, "after_update")
+def _area_moved(mapper, connection, area: ManagementArea) -> None:
+    if _moved(area, "community_id", "community"):
+        copy_places(connection, Case.__table__.c.area_id == area.id)
+
+
+@sa.event.listens_for(Community, "after_update")
+def _community_moved(mapper, connection, community: Community) -> None:
+    if _moved(community, "street_id", "street"):
+        copy_places(connection, Case.__table__.c.community_id == community.id)
 
 
 class CaseEvent(db.Model):

@@ -67,15 +67,24 @@ class ByArea(Rule):
     """Rows that belong to a management area through the column `column`.
 
     `department` optionally gives the condition for department liaisons (e.g. escalated cases).
+    `community` and `street` name columns holding copies of the area's community and street,
+    which a community's or street's scope then reads instead of the list of its areas.
     """
 
-    def __init__(self, column: str = "area_id", department=None):
+    def __init__(self, column: str = "area_id", department=None, community: str | None = None,
+                 street: str | None = None):
         self.column = column
         self.department = department
+        self.community = community
+        self.street = street
 
     def condition(self, model, user):
         if user.role == "department":
             return self.department(model, user) if self.department else sa.false()
+        if user.role == "community" and self.community:
+            return getattr(model, self.community) == user.community_id
+        if user.role == "street" and self.street:
+            return getattr(model, self.street) == user.street_id
         ids = visible_area_ids(user)
         return sa.true() if ids is None else getattr(model, self.column).in_(ids)
 

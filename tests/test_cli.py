@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from models import db
+from models.cases import Case
 from models.places import Community, ManagementArea
 from models.tallies import CASES, HAZARDS
 from models.users import User
@@ -38,7 +39,8 @@ def _assert_audit_is_append_only_in_the_database() -> None:
 
 def test_migrations_build_the_models_schema_and_go_down_cleanly(app):
     """On each database: init-db from empty equals the models; downgrade leaves nothing; the
-    tallies migration fills them from the rows already there."""
+    tallies migration fills them, and the case places migration the cases' community and
+    street, from the rows already there."""
     from flask_migrate import downgrade, upgrade
 
     from .test_tallies import assert_kept, kept
@@ -60,6 +62,12 @@ def test_migrations_build_the_models_schema_and_go_down_cleanly(app):
             upgrade()
             assert kept(CASES) and kept(HAZARDS)
             assert_kept()
+            assert db.session.scalar(sa.select(sa.func.count(Case.id))) > 0
+            assert db.session.scalar(sa.select(sa.func.count(Case.id))
+                                     .join(ManagementArea, Case.area_id == ManagementArea.id)
+                                     .join(Community, ManagementArea.community_id == Community.id)
+                                     .where(sa.or_(Case.community_id != Community.id,
+                                                   Case.street_id != Community.street_id))) == 0
             db.session.remove()
             downgrade(revision="base")
             remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
