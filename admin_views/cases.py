@@ -30,11 +30,11 @@ from models.case_operations import (NOTE_REQUIRED, ActionRefused, allowed_case_a
                                     case_from_patrol, check_upload, firms_serving,
                                     hazard_from_patrol, new_hazard_defaults, open_escalations,
                                     possible_duplicates)
-from models.cases import (Attachment, Case, CaseEvent, CASE_ACTIONS, CASE_STATES, CASE_TYPES,
-                          CLEARANCE_STATUSES, CONTACT_METHODS, Escalation, ESCALATION_STATES,
-                          HAZARD_CATEGORIES, HAZARD_SEVERITIES, HAZARD_STATUSES, Hazard,
-                          Mediation, Patrol, PATROL_STATUSES, SATISFACTION, local_now,
-                          record_case_event)
+from models.cases import (Attachment, Case, CaseEvent, CASE_ACTIONS, CASE_SEARCH_COLUMNS,
+                          CASE_STATES, CASE_TYPES, CLEARANCE_STATUSES, CONTACT_METHODS,
+                          Escalation, ESCALATION_STATES, HAZARD_CATEGORIES, HAZARD_SEVERITIES,
+                          HAZARD_STATUSES, Hazard, Mediation, Patrol, PATROL_STATUSES,
+                          SATISFACTION, local_now, record_case_event)
 from models.deadlines import due_status, warning_window
 from models.orgs import Department
 from models.places import Building, Community, ManagementArea
@@ -311,7 +311,7 @@ class CaseView(SafetyView):
     details_template = "admin/case_details.html"
     column_list = ("number", "case_type", "title", "area", "state", "urgency", "deadline",
                    "received_at")
-    column_searchable_list = ("number", "title", "hotline_ticket", "respondent")
+    column_searchable_list = CASE_SEARCH_COLUMNS
     column_filters = ("state", "case_type", "source", "urgency", "received_at", "deadline",
                       "area.name")
     column_sortable_list = ("number", "case_type", "state", "urgency", "deadline",

@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-11-29 00:50:00
 
 A community's or a street's case list then walks its own index in received order instead of
-sorting every case of its areas. The copies are filled here from the areas as they stand;
+sorting every case of its areas, and searches the index rather than the rows. The copies are filled here from the areas as they stand;
 from then on models/cases.py keeps them.
 """
 from alembic import op
@@ -16,6 +16,9 @@ revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
+
+# The columns the case list searches, carried by the scope indexes (models/cases.py).
+SEARCHED = ['number', 'title', 'hotline_ticket', 'respondent']
 
 
 def upgrade():
@@ -33,10 +36,9 @@ def upgrade():
                                     ['community_id'], ['id'])
         batch_op.create_foreign_key('fk_case_record_street_id_street', 'street',
                                     ['street_id'], ['id'])
-        batch_op.create_index('ix_case_record_community_received',
-                              ['community_id', 'received_at', 'id'], unique=False)
-        batch_op.create_index('ix_case_record_street_received',
-                              ['street_id', 'received_at', 'id'], unique=False)
+        for place in ('community', 'street'):
+            batch_op.create_index(f'ix_case_record_{place}_received',
+                                  [f'{place}_id', 'received_at', 'id', *SEARCHED], unique=False)
 
 
 def downgrade():
