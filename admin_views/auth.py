@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length
 
 import models.users
 from models import db
-from models.audit import bump_epoch, current_epoch, record
+from models.audit import bump_epoch, current_epoch, epoch_of, record
 from models.base import local_now
 from models.users import User
 from security import limiter
@@ -39,12 +39,15 @@ _dummy_hashes: dict[int, str] = {}
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    # A disabled, revoked or expired session loads as nobody, on its very next request.
+    # A disabled, revoked or expired session loads as nobody, on its very next request. The
+    # account and its epoch come in one statement: this runs before every page.
     try:
-        user = db.session.get(User, int(user_id))
+        found = db.session.execute(sa.select(User, epoch_of(User.id))
+                                   .where(User.id == int(user_id))).first()
     except (TypeError, ValueError):
         return None
-    if user is None or not user.active or session.get("_epoch", 0) != current_epoch(user.id):
+    user, epoch = found if found else (None, None)
+    if user is None or not user.active or session.get("_epoch", 0) != epoch:
         session.clear()
         return None
     now = time.time()

@@ -75,10 +75,14 @@ class SessionEpoch(db.Model):
     epoch: Mapped[int] = mapped_column(default=0)
 
 
+def epoch_of(user_id) -> sa.ColumnElement[int]:
+    """The epoch of the account `user_id` (a value or a column) as SQL; 0 if never revoked."""
+    return sa.func.coalesce(sa.select(SessionEpoch.epoch)
+                            .where(SessionEpoch.user_id == user_id).scalar_subquery(), 0)
+
+
 def current_epoch(user_id: int) -> int:
-    """Accounts never revoked are at epoch 0."""
-    row = db.session.get(SessionEpoch, user_id)
-    return row.epoch if row is not None else 0
+    return db.session.scalar(sa.select(epoch_of(user_id)))
 
 
 def bump_epoch(session: Session, user_id: int) -> int:
