@@ -83,9 +83,12 @@ def targets_command(day, community, username, as_json, no_trend):
 
 @stats.command("rebuild-tallies")
 def rebuild_tallies_command():
-    """Count the monthly tallies afresh, after rows were written around the application."""
+    """Derive again what the application keeps from other rows, after rows were written around
+    it: each case's community and street from its area, then the monthly tallies."""
+    from models.cases import copy_places
     from models.tallies import rebuild
 
+    copy_places(db.session.connection(), sa.true())
     rebuild(db.session.connection())
     db.session.commit()
-    click.echo("已按案件、吹哨记录和隐患重新统计月度汇总。")
+    click.echo("已按所属区域重新核对案件的社区和街道，并按案件、吹哨记录和隐患重新统计月度汇总。")

@@ -83,3 +83,16 @@ def test_copy_places_repairs_a_bulk_write_made_outside_the_application(world):
     copy_places(db.session.connection(), sa.true())
     db.session.commit()
     assert _places(case) == (world.community_a1.id, world.street_a.id)
+
+
+def test_the_rebuild_command_copies_the_places_again(world, runner):
+    case = make_case(world, world.area_a1)
+    db.session.commit()
+    db.session.execute(sa.update(Case.__table__).where(Case.__table__.c.id == case.id)
+                       .values(street_id=world.street_b.id))
+    db.session.commit()
+    with runner.app.app_context():
+        result = runner.invoke(args=["stats", "rebuild-tallies"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert _places(case) == (world.community_a1.id, world.street_a.id)
