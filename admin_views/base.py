@@ -11,7 +11,7 @@ import re
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
@@ -49,6 +49,9 @@ STALE = "保存未成功：您打开此记录后，它已被他人修改。"
 STALE_ADVICE = "您的修改没有保存，也没有覆盖他人的修改；请刷新页面查看最新内容后重新填写。"
 # Inline list edits post "<id>@<version>" as the row key (see VersionedWidget).
 VERSION_SEPARATOR = "@"
+# Stands for the row id in a row link built once per page (`ScopedModelView.get_url`); URL-safe,
+# so quoting leaves it whole. A link whose other arguments hold it is built in full.
+ROW_ID_MARKER = "0rowid0"
 MAX_ID = 2**31
 MAX_PAGE, MAX_PAGE_SIZE, MAX_SEARCH = 100_000, 500, 200
 
@@ -409,6 +412,19 @@ class ScopedModelView(RoleAccessMixin, ModelView):
         # Rows equal in the sorted column keep one order, so pages neither repeat nor skip rows;
         # the key runs the same way as the sort, so an index on the column still serves both.
         return query.order_by(self.model.id.desc() if sort_desc else self.model.id), joins
+
+    def get_url(self, endpoint, **kwargs):
+        """Flask-Admin's URL; a row's link is built once per request and endpoint with a marker
+        where the row id goes, then filled in: eighty url_for calls cost a tenth of a page."""
+        row_id = kwargs.get("id")
+        others = tuple(sorted((name, str(value)) for name, value in kwargs.items() if name != "id"))
+        if type(row_id) is not int or any(ROW_ID_MARKER in value for _, value in others):
+            return super().get_url(endpoint, **kwargs)
+        links = g.setdefault("row_links", {})
+        key = (self.endpoint, endpoint, others)
+        if key not in links:
+            links[key] = super().get_url(endpoint, **{**kwargs, "id": ROW_ID_MARKER})
+        return links[key].replace(ROW_ID_MARKER, str(row_id))
 
     def page_rows(self, query) -> list:
         """The rows of one list page, found as ids first (a deferred join).

@@ -76,3 +76,17 @@ def test_search_ignores_latin_case_and_stays_in_scope(as_user, world, cases):
     html = as_user(world.user("street_a")).get("/case/?search=abc小区 电梯").get_data(as_text=True)
     assert listed_ids(html) == {own.id}
     assert other.id not in listed_ids(html)
+
+
+def test_row_links_built_once_per_page_are_the_links_url_for_builds(app_ctx):
+    from flask import url_for
+
+    from admin_views.base import ROW_ID_MARKER
+
+    view = next(v for v in app_ctx.extensions["workbench_admin"]._views if v.endpoint == "case")
+    with app_ctx.test_request_context("/case/"):
+        for back in ("/case/?search=漏水&page=2", f"/case/?search={ROW_ID_MARKER}"):
+            for row_id in (1, 22, 333, 1):
+                for endpoint in ("edit_view", "details_view"):
+                    built = view.get_url(f".{endpoint}", id=row_id, url=back)
+                    assert built == url_for(f"case.{endpoint}", id=row_id, url=back)
